@@ -1,0 +1,4 @@
+/** Tasks of the `greeting` example flow. */
+export async function composeGreeting(name: string): Promise<string> {
+  return `Hello, ${name}!`;
+}

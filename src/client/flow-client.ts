@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import type { TaskFlowConfig } from '../config';
+import { connectionOptions } from '../config';
+import { parseDuration } from '../config/duration';
+import type { FlowDefinition } from '../flow/define';
+import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
+import { MESSAGES, type WriteResult } from '../model/messages';
+import { newFlowRecord } from '../model/new-record';
+import type { FlowRecord } from '../model/records';
+import type { FlowStart } from '../model/start';
+import {
+  SA_ACTIVE_TASKS,
+  SA_CANCEL_REQUESTED,
+  SA_LOOKUP_KEY,
+  SA_REVISION,
+  SA_STATUS,
+  SA_SYNC_MODE,
+  SA_TOTAL_TASKS,
+} from '../model/search-attributes';
+import { isActiveTask, isTerminalFlow } from '../model/status';
+import { zodMessage } from '../flow/failures';
+import { FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
+import { isNotFound, resolveLookup } from './lookup';
+import { mergeDescription, type FlowSnapshot } from './snapshot';
+import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter } from './visibility';
+
+export interface StartOptions {
+  flowId?: string;
+  lookupKey?: string;
+}
+
+export interface WriteOptions {
+  expectedRevision?: number;
+  /** Idempotency id (the Temporal update id): a retried write with the same id applies once. */
+  requestId?: string;
+}
+
+export interface CancelOptions extends WriteOptions {
+  reason?: string;
+  /** Wait until every task stopped and the flow ended, up to `flowDefaults.cancelGracePeriod`. */
+  wait?: boolean;
+}
+
+export interface FlowList {
+  count: number;
+  total: number;
+  more: boolean;
+  flows: FlowRecord[];
+}
+
+export interface FlowPressure {
+  active: number;
+  waiting: number;
+  blocked: number;
+  issues: number;
+  cancelRequested: number;
+  total: number;
+}
+
+/** Start, read, advance and cancel flows. The CLI is a thin shell around this class. */
+export class FlowClient {
+  private flowTypes?: Map<string, FlowDefinition>;
+
+  constructor(
+    readonly client: Client,
+    readonly config: TaskFlowConfig,
+    private readonly ownedConnection?: Connection,
+  ) {}
+
+  static async connect(config: TaskFlowConfig): Promise<FlowClient> {
+    const options = connectionOptions(config);
+    let connection: Connection;
+    try {
+      connection = await Connection.connect({ ...options, connectTimeout: '5s' });
+    } catch (err) {
+      throw new ServerUnavailableError(options.address, (err as Error).message);
+    }
+    return new FlowClient(new Client({ connection, namespace: config.connection.namespace }), config, connection);
+  }
+
+  async close(): Promise<void> {
+    await this.ownedConnection?.close();
+  }
+
+  /** The managed flow types this project defines (its workflows folder), by name. */
+  async definitions(): Promise<Map<string, FlowDefinition>> {
+    this.flowTypes ??= (await import('../project/flows')).loadFlowModules();
+    return this.flowTypes;
+  }
+
+  async start(flowType: string, input: unknown, options: StartOptions = {}): Promise<FlowRecord> {
+    const definitions = await this.definitions();
+    const definition = definitions.get(flowType);
+    if (!definition) {
+      throw new InvalidFlowInputError(`Unknown flow type ${flowType}; known flow types: ${[...definitions.keys()].join(', ') || 'none'}.`, { flowType });
+    }
+    const parsed = definition.input.safeParse(input);
+    if (!parsed.success) throw new InvalidFlowInputError(zodMessage(`Input for ${flowType}`, parsed.error));
+
+    const flowId = options.flowId ?? `${flowType}-${randomUUID().slice(0, 8)}`;
+    const goal = typeof definition.goal === 'function' ? definition.goal(parsed.data) : definition.goal;
+    const lookupKey = options.lookupKey ?? definition.lookupKey?.(parsed.data) ?? null;
+    const start: FlowStart = { lookupKey, taskDefaults: this.config.flowDefaults };
+    const record = newFlowRecord({ flowId, runId: '', flowType, syncMode: 'managed', status: 'queued', goal, lookupKey, createdAt: new Date().toISOString() });
+    try {
+      const handle = await this.client.workflow.start(flowType, {
+        workflowId: flowId,
+        taskQueue: this.config.taskQueue,
+        args: [parsed.data, start],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: goal,
+        staticDetails: staticDetailsOf(record, parsed.data),
+        memo: { [LIST_MEMO_KEY]: listMemoOf(record) },
+        typedSearchAttributes: [
+          { key: SA_STATUS, value: 'queued' },
+          { key: SA_SYNC_MODE, value: 'managed' },
+          ...(lookupKey ? [{ key: SA_LOOKUP_KEY, value: lookupKey }] : []),
+          { key: SA_REVISION, value: 0 },
+          { key: SA_ACTIVE_TASKS, value: 0 },
+          { key: SA_TOTAL_TASKS, value: 0 },
+          { key: SA_CANCEL_REQUESTED, value: false },
+        ],
+      });
+      return { ...record, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new FlowExistsError(flowId);
+      throw this.translate(err);
+    }
+  }
+
+  resolve(lookup: string): Promise<string> {
+    return this.call(() => resolveLookup(this.client, lookup));
+  }
+
+  /** The authoritative record of one flow: describe + the flow's own query (memo when no worker answers). */
+  async show(lookup: string): Promise<FlowSnapshot> {
+    const flowId = await this.resolve(lookup);
+    return this.snapshot(flowId);
+  }
+
+  async snapshot(flowId: string): Promise<FlowSnapshot> {
+    const handle = this.client.workflow.getHandle(flowId);
+    const description = await this.call(() => handle.describe());
+    const fromVisibility = flowRecordFromExecution(description);
+    if (!fromVisibility) throw new FlowNotFoundError(flowId);
+    let record: FlowRecord;
+    let source: FlowSnapshot['source'] = 'query';
+    try {
+      record = await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.query<FlowRecord>(MESSAGES.record));
+    } catch {
+      // No worker answered (or the flow has not run yet): the memo still tells where it stands.
+      record = fromVisibility;
+      source = 'memo';
+    }
+    return { flow: mergeDescription(record, description), source, executionStatus: description.status.name };
+  }
+
+  async list(filter: FlowFilter = {}, limit = 50): Promise<FlowList> {
+    const query = buildListQuery(filter);
+    const flows: FlowRecord[] = [];
+    let more = false;
+    const [total] = await Promise.all([
+      this.call(() => this.client.workflow.count(query)).then((c) => c.count),
+      this.call(async () => {
+        for await (const info of this.client.workflow.list({ query, pageSize: Math.min(Math.max(limit, 1), 1000) })) {
+          if (flows.length >= limit) {
+            more = true;
+            break;
+          }
+          const record = flowRecordFromExecution(info);
+          if (record) flows.push(record);
+        }
+      }),
+    ]);
+    return { count: flows.length, total, more: more || total > flows.length, flows };
+  }
+
+  /** The pressure line of spec §11, from visibility counts over the filter (its statuses ignored). */
+  async pressure(filter: FlowFilter = {}): Promise<FlowPressure> {
+    const base = { ...filter, statuses: undefined };
+    const count = (...extra: string[]) => this.call(() => this.client.workflow.count(buildListQuery(base, extra))).then((c) => c.count);
+    const [active, waiting, blocked, issues, cancelRequested, total] = await Promise.all([
+      count(`(${statusClause('queued')} OR ${statusClause('running')})`),
+      count(statusClause('waiting')),
+      count(`${SA_STATUS.name} = 'blocked'`, `ExecutionStatus = 'Running'`),
+      count(`(${statusClause('failed')} OR ${statusClause('lost')})`),
+      count(`${SA_CANCEL_REQUESTED.name} = true`, `ExecutionStatus = 'Running'`),
+      count(),
+    ]);
+    return { active, waiting, blocked, issues, cancelRequested, total };
+  }
+
+  resume(lookup: string, data: unknown, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {
+    return this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data }, options);
+  }
+
+  patchState(lookup: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {
+    return this.write(lookup, 'managed', MESSAGES.patchState, { expectedRevision: options.expectedRevision, patch }, options);
+  }
+
+  /**
+   * Records the cancel intent, cancels the flow's active tasks and, with `wait`, waits for them to
+   * stop. Tasks still running after the grace period raise `TasksStillActiveError`; the intent stays.
+   */
+  async cancel(lookup: string, options: CancelOptions = {}): Promise<WriteResult<FlowRecord>> {
+    const flowId = await this.resolve(lookup);
+    const { flow } = await this.snapshot(flowId);
+    if (isTerminalFlow(flow)) throw new FlowTerminalError(flow.status);
+    const written = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
+    const handle = this.client.workflow.getHandle(flowId);
+    if (flow.syncMode === 'managed') await this.call(() => handle.cancel()).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    if (!options.wait) return written;
+    const ended = await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod);
+    const { flow: after } = await this.snapshot(flowId);
+    if (!ended || !isTerminalFlow(after)) {
+      throw new TasksStillActiveError(after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId), { flow: after });
+    }
+    return { ...written, flow: after };
+  }
+
+  protected async write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: WriteOptions): Promise<WriteResult<FlowRecord>> {
+    const flowId = await this.resolve(lookup);
+    const description = await this.call(() => this.client.workflow.getHandle(flowId).describe());
+    const syncMode = description.typedSearchAttributes.get(SA_SYNC_MODE);
+    if (syncMode !== mode) {
+      throw mode === 'managed'
+        ? new FlowError('not_managed', `Flow ${flowId} is a mirrored flow; it cannot be resumed or patched, only reported to.`, { syncMode })
+        : new FlowError('not_mirrored', `Flow ${flowId} is a managed flow; its tasks are reported by its own workflow code.`, { syncMode });
+    }
+    if (description.status.name !== 'RUNNING') {
+      const { flow } = await this.snapshot(flowId);
+      throw new FlowTerminalError(flow.status);
+    }
+    return this.update(flowId, update, args, options.requestId);
+  }
+
+  protected async update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>> {
+    const handle = this.client.workflow.getHandle(flowId);
+    return this.call(() => handle.executeUpdate<WriteResult<FlowRecord>, [object]>(update, { args: [args], updateId: requestId ?? randomUUID() }));
+  }
+
+  private async waitForClose(handle: WorkflowHandle, grace: string): Promise<boolean> {
+    const deadline = Date.now() + parseDuration(grace);
+    try {
+      await this.client.connection.withDeadline(deadline, () => handle.result().catch((err) => (isDeadline(err) ? Promise.reject(err) : undefined)));
+      return true;
+    } catch (err) {
+      if (isDeadline(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Runs a Temporal call, turning its failures into the typed errors of spec §9. */
+  protected async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.translate(err);
+    }
+  }
+
+  private translate(err: unknown): unknown {
+    if (err instanceof FlowError) return err;
+    const code = (err as { code?: number; cause?: { code?: number } })?.cause?.code ?? (err as { code?: number })?.code;
+    if (code === 14 /* UNAVAILABLE */) return new ServerUnavailableError(this.config.connection.address, (err as Error).message);
+    return flowErrorFrom(err);
+  }
+}
+
+function staticDetailsOf(record: FlowRecord, input: unknown): string {
+  const json = JSON.stringify(input);
+  const inputSummary = json.length > 400 ? `${json.slice(0, 400)}…` : json;
+  return [
+    `**TaskFlow** ${record.syncMode} flow \`${record.flowType}\``,
+    `Lookup key: ${record.lookupKey ? `\`${record.lookupKey}\`` : 'none'}`,
+    `Input: \`${inputSummary}\``,
+  ].join('\n\n');
+}
+
+function isDeadline(err: unknown): boolean {
+  const code = (err as { code?: number; cause?: { code?: number } })?.code ?? (err as { cause?: { code?: number } })?.cause?.code;
+  return code === 4 /* DEADLINE_EXCEEDED */ || code === 1; /* CANCELLED */
+}

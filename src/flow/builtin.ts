@@ -1,0 +1,2 @@
+/** Workflows TaskFlow itself ships, bundled beside the user's flows. */
+export {};

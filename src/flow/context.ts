@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import type { Duration } from '@temporalio/common';
+import type { FlowRecord } from '../model/records';
+import type { FlowTasks, TaskOptions } from './tasks';
+
+export interface WaitOptions {
+  /** Give up after this long: the wait throws a `wait_timeout` ApplicationFailure the flow may catch. */
+  timeout?: Duration;
+  /** What the person or system resuming the flow should send; shown in `flow show` and the Web UI. */
+  description?: string;
+}
+
+/** What flow code sees: its record, its state, its tasks, and the ways to wait and report progress. */
+export interface FlowContext<State> {
+  readonly flowId: string;
+  /** The current state, validated by the flow's state schema. */
+  readonly state: State;
+  /** The current flow record (read-only). */
+  readonly record: FlowRecord;
+  /** Names the step the flow is in (`null` clears it). */
+  setStep(step: string | null): void;
+  /** Shallow-merges a patch into the state; throws `invalid_input` when the result fails the schema. */
+  patchState(patch: Partial<State>): void;
+  /** Activities of type `A` as tasks of this flow: each call is one recorded task. */
+  tasks<A>(options?: TaskOptions): FlowTasks<A>;
+  /** Parks the flow in `waiting` until a `resume` whose data the schema accepts; returns that data. */
+  waitFor<T>(name: string, schema: z.ZodType<T>, options?: WaitOptions): Promise<T>;
+  /** A safe point to continue-as-new: does so when Temporal suggests it, carrying the record forward. */
+  checkpoint(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { FlowErrorType } from '../model/errors';
+import type { FlowRecord } from '../model/records';
+
+/**
+ * A typed, non-retryable failure: it rejects an update (in a validator, before history) or ends a
+ * flow, and reaches the client with its `type` and details intact.
+ */
+export function flowFailure(type: FlowErrorType, message: string, details: Record<string, unknown> = {}): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+}
+
+export function revisionConflict(record: FlowRecord, expectedRevision: number): ApplicationFailure {
+  return flowFailure(
+    'revision_conflict',
+    `Flow ${record.flowId} is at revision ${record.revision}, not ${expectedRevision}; re-read it and retry.`,
+    { currentRevision: record.revision, expectedRevision },
+  );
+}
+
+export function flowTerminal(record: FlowRecord): ApplicationFailure {
+  return flowFailure('flow_terminal', `Flow is already ${record.status}.`, { status: record.status });
+}
+
+export function checkExpectedRevision(record: FlowRecord, expectedRevision: number | undefined): void {
+  if (expectedRevision !== undefined && expectedRevision !== record.revision) throw revisionConflict(record, expectedRevision);
+}
+
+/** The one sentence a zod failure is reported with: the first issue, naming its field. */
+export function zodMessage(what: string, error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  return `${what} is invalid: ${field}${issue?.message ?? 'does not match its schema'}.`;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Records and statuses of spec §2, defined once and shared by workflows, client, CLI and tests. */
+
+export const FLOW_STATUSES = ['queued', 'running', 'waiting', 'blocked', 'succeeded', 'failed', 'cancelled', 'lost'] as const;
+export const FlowStatus = z.enum(FLOW_STATUSES);
+export type FlowStatus = z.infer<typeof FlowStatus>;
+
+export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lost'] as const;
+export const TaskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const SYNC_MODES = ['managed', 'mirrored'] as const;
+export const SyncMode = z.enum(SYNC_MODES);
+export type SyncMode = z.infer<typeof SyncMode>;
+
+export const TerminalOutcome = z.enum(['succeeded', 'blocked']);
+export type TerminalOutcome = z.infer<typeof TerminalOutcome>;
+
+const isoTime = z.string();
+export type IsoTime = string;
+
+export const TaskRecord = z.object({
+  taskId: z.string().min(1),
+  flowId: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  externalId: z.string().nullable(),
+  status: TaskStatus,
+  attempt: z.number().int(),
+  progressSummary: z.string().nullable(),
+  terminalSummary: z.string().nullable(),
+  terminalOutcome: TerminalOutcome.nullable(),
+  error: z.string().nullable(),
+  createdAt: isoTime,
+  startedAt: isoTime.nullable(),
+  endedAt: isoTime.nullable(),
+  lastEventAt: isoTime.nullable(),
+});
+export type TaskRecord = z.infer<typeof TaskRecord>;
+
+export const TaskSummary = z.object({
+  total: z.number().int(),
+  active: z.number().int(),
+  terminal: z.number().int(),
+  failures: z.number().int(),
+  byStatus: z.record(z.string(), z.number().int()),
+});
+export type TaskSummary = z.infer<typeof TaskSummary>;
+
+export const BlockedInfo = z.object({ taskId: z.string().nullable(), summary: z.string().nullable() });
+export type BlockedInfo = z.infer<typeof BlockedInfo>;
+
+export const FlowRecord = z.object({
+  flowId: z.string(),
+  runId: z.string(),
+  flowType: z.string(),
+  syncMode: SyncMode,
+  status: FlowStatus,
+  revision: z.number().int().min(0),
+  lookupKey: z.string().nullable(),
+  goal: z.string(),
+  currentStep: z.string().nullable(),
+  state: z.unknown().nullable(),
+  wait: z.unknown().nullable(),
+  blocked: BlockedInfo.nullable(),
+  cancelRequestedAt: isoTime.nullable(),
+  cancelReason: z.string().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  error: z.string().nullable(),
+  result: z.unknown().nullable(),
+  tasks: z.array(TaskRecord),
+  taskSummary: TaskSummary,
+});
+export type FlowRecord = z.infer<typeof FlowRecord>;
+
+/** The fields of a flow a write may change; everything but identity, revision and the derived summary. */
+export type FlowFields = Omit<FlowRecord, 'flowId' | 'runId' | 'flowType' | 'syncMode' | 'revision' | 'tasks' | 'taskSummary'>;

@@ -1,0 +1,20 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Custom search attributes every flow carries (spec §6); registered on the namespace at start-up. */
+export const SA_STATUS = defineSearchAttributeKey('TaskFlowStatus', SearchAttributeType.KEYWORD);
+export const SA_SYNC_MODE = defineSearchAttributeKey('TaskFlowSyncMode', SearchAttributeType.KEYWORD);
+export const SA_LOOKUP_KEY = defineSearchAttributeKey('TaskFlowLookupKey', SearchAttributeType.KEYWORD);
+export const SA_REVISION = defineSearchAttributeKey('TaskFlowRevision', SearchAttributeType.INT);
+export const SA_ACTIVE_TASKS = defineSearchAttributeKey('TaskFlowActiveTasks', SearchAttributeType.INT);
+export const SA_TOTAL_TASKS = defineSearchAttributeKey('TaskFlowTotalTasks', SearchAttributeType.INT);
+export const SA_CANCEL_REQUESTED = defineSearchAttributeKey('TaskFlowCancelRequested', SearchAttributeType.BOOL);
+
+export const FLOW_SEARCH_ATTRIBUTES: Array<{ name: string; type: 'KEYWORD' | 'INT' | 'BOOL' | 'DATETIME' }> = [
+  SA_STATUS,
+  SA_SYNC_MODE,
+  SA_LOOKUP_KEY,
+  SA_REVISION,
+  SA_ACTIVE_TASKS,
+  SA_TOTAL_TASKS,
+  SA_CANCEL_REQUESTED,
+].map((key) => ({ name: key.name, type: key.type as 'KEYWORD' | 'INT' | 'BOOL' }));

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -14,9 +13,10 @@ export async function bundleFlows(workflowsDir = projectPaths.workflowsDir): Pro
   loadFlowModules(workflowsDir); // fails early, naming the file, when a flow is exported under another name
   const modules = [...modulesIn(workflowsDir), projectPaths.builtinWorkflows];
   const entry = modules.map((m) => `export * from ${JSON.stringify(m.replace(/\.(ts|js)$/, ''))};`).join('\n') + '\n';
-  const dir = path.join(os.tmpdir(), `taskflow-workflows-${createHash('sha256').update(entry).digest('hex').slice(0, 12)}`);
+  // Inside the project, so the bundler resolves packages from its node_modules.
+  const dir = path.join(projectPaths.root, '.temporal', 'build');
   fs.mkdirSync(dir, { recursive: true });
-  const entryFile = path.join(dir, 'index.ts');
+  const entryFile = path.join(dir, `workflows-${createHash('sha256').update(entry).digest('hex').slice(0, 12)}.js`);
   fs.writeFileSync(entryFile, entry);
   return bundleWorkflowCode({ workflowsPath: entryFile, logger: quietBundlerLogger });
 }

@@ -1,0 +1,4 @@
+/** Tasks of the `catalogReindex` example flow. */
+export async function reindexItem(catalog: string, item: number): Promise<string> {
+  return `${catalog}/${item}`;
+}

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
+  ChildWorkflowFailure,
   TimeoutFailure,
   proxyActivities,
   type ActivityOptions,
@@ -114,7 +115,10 @@ function failureOf(err: unknown, options: ActivityOptions): Partial<TaskRecord> 
   return { status, error: messageOf(cause ?? err), ...(attempt ? { attempt } : {}) };
 }
 
+/** The message of the failure that started it all: an activity's own error, not "Activity task failed". */
 export function messageOf(err: unknown): string {
-  if (err instanceof ApplicationFailure || err instanceof Error) return err.message;
-  return String(err);
+  let current = err;
+  while (current instanceof ActivityFailure || (current instanceof ChildWorkflowFailure && current.cause)) current = current.cause;
+  if (current instanceof ApplicationFailure || current instanceof Error) return current.message;
+  return String(current);
 }

@@ -14,6 +14,7 @@ import type { Duration } from '@temporalio/common';
 import type { z } from 'zod';
 import { FlowRecordKeeper } from '../model/keeper';
 import { newFlowRecord } from '../model/new-record';
+import { carryRecord, restoreRecord } from '../model/carry';
 import type { FlowRecord, FlowStatus } from '../model/records';
 import type { FlowStart } from '../model/start';
 import type { WriteResult } from '../model/messages';
@@ -56,7 +57,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     const info = workflowInfo();
     const carried = start.carried;
     const initial: FlowRecord = carried
-      ? { ...carried, runId: info.runId }
+      ? { ...restoreRecord(carried), runId: info.runId }
       : newFlowRecord({
           flowId: info.workflowId,
           runId: info.runId,
@@ -121,7 +122,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     if (!info.continueAsNewSuggested && !(limit && info.historyLength >= limit)) return;
     await condition(allHandlersFinished);
     this.publisher.flush();
-    await continueAsNew<(input: I, start: FlowStart) => Promise<R>>(this.input, { ...this.start, carried: this.keeper.record });
+    await continueAsNew<(input: I, start: FlowStart) => Promise<R>>(this.input, { ...this.start, carried: carryRecord(this.keeper.record) });
   }
 
   async execute(): Promise<R> {

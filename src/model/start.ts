@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import type { FlowRecord } from './records';
+import type { CarriedRecord } from './carry';
 
 /** Activity options a flow's tasks default to (temporal.yaml `flowDefaults`), carried in the start. */
 export interface TaskDefaults {
@@ -23,5 +23,5 @@ export interface FlowStart {
   /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
   /** The record carried over from the previous run after continue-as-new. */
-  carried?: FlowRecord;
+  carried?: CarriedRecord;
 }

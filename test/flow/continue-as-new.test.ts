@@ -1,0 +1,49 @@
+import { SA_SYNC_MODE } from '../../src/model/search-attributes';
+import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
+
+let env: FlowTestEnv;
+
+beforeAll(async () => {
+  env = await flowTestEnv();
+  await env.startWorker();
+});
+afterAll(() => env?.teardown());
+
+test('a flow of 2,000 tasks continues as new and keeps its id, revision sequence and every task', async () => {
+  const flowId = `catalogReindex-can-${Date.now()}`;
+  const items = 2000;
+  const pageSize = 100;
+  // Continue-as-new far earlier than Temporal would suggest, so the test sees several runs.
+  const handle = await env.client.client.workflow.start('catalogReindex', {
+    workflowId: flowId,
+    taskQueue: env.config.taskQueue,
+    args: [{ catalog: 'books', items, pageSize }, { continueAsNewAfterEvents: 1500 }],
+    typedSearchAttributes: [{ key: SA_SYNC_MODE, value: 'managed' }],
+  });
+  const runs = new Set([handle.firstExecutionRunId]);
+
+  const { flow } = await eventually(
+    async () => {
+      const snapshot = await env.client.snapshot(flowId);
+      runs.add(snapshot.flow.runId);
+      return snapshot;
+    },
+    (s) => s.flow.status === 'succeeded',
+    120_000,
+  );
+  expect(flow.flowId).toBe(flowId);
+  expect(flow.result).toEqual({ reindexed: items });
+  expect(flow.tasks).toHaveLength(items);
+  expect(new Set(flow.tasks.map((t) => t.taskId)).size).toBe(items);
+  expect(flow.taskSummary).toMatchObject({ total: items, active: 0, byStatus: { succeeded: items } });
+  // Each task is two writes (scheduled, ended); each page adds a state patch and a step; plus the final write.
+  const pages = items / pageSize;
+  expect(flow.revision).toBe(items * 2 + pages * 2 + 1);
+
+  const history = await env.client.client.workflow.list({ query: `WorkflowId = '${flowId}'` });
+  const executions = [];
+  for await (const info of history) executions.push(info);
+  expect(executions.length).toBeGreaterThan(2);
+  expect(executions.filter((e) => e.status.name === 'CONTINUED_AS_NEW').length).toBe(executions.length - 1);
+  expect(executions.every((e) => e.typedSearchAttributes.get(SA_SYNC_MODE) === 'managed')).toBe(true);
+}, 150_000);

@@ -147,6 +147,8 @@ export class FlowClient {
     let record: FlowRecord;
     let source: FlowSnapshot['source'] = 'query';
     try {
+      // A flow no worker has picked up yet has nothing to answer a query with.
+      if (description.historyLength <= 2) throw new Error('not started by a worker yet');
       record = await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.query<FlowRecord>(MESSAGES.record));
     } catch {
       // No worker answered (or the flow has not run yet): the memo still tells where it stands.

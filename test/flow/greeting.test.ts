@@ -28,3 +28,20 @@ test('the greeting example runs end to end and its record, search attributes and
   expect(row.taskSummary).toMatchObject({ total: 1, active: 0 });
   expect(row.goal).toBe('Greet Ada');
 });
+
+test('a flow no worker has picked up yet is queued, in show and in the list', async () => {
+  const idle = await flowTestEnv();
+  try {
+    const started = await idle.client.start('greeting', { name: 'Nobody' }, { lookupKey: 'greeting-queued' });
+    const shown = await idle.client.show(started.flowId);
+    expect(shown).toMatchObject({ source: 'memo', executionStatus: 'RUNNING', flow: { status: 'queued', revision: 0, lookupKey: 'greeting-queued' } });
+    const listed = await eventually(() => idle.client.list({ statuses: ['queued'], lookupKey: 'greeting-queued' }), (l) => l.count === 1);
+    expect(listed.flows[0]).toMatchObject({ flowId: started.flowId, status: 'queued', goal: 'Greet Nobody' });
+
+    await idle.startWorker();
+    const { flow } = await eventually(() => idle.client.snapshot(started.flowId), (s) => s.flow.status === 'succeeded');
+    expect(flow.result).toBe('Hello, Nobody!');
+  } finally {
+    await idle.teardown();
+  }
+});

@@ -13,6 +13,7 @@ import {
   SA_TOTAL_TASKS,
 } from '../model/search-attributes';
 import { describeForUi } from './details';
+import { atActivationEnd } from './activation';
 
 type SearchAttributeValues = Record<string, string | number | boolean | null>;
 
@@ -48,11 +49,11 @@ export class RecordPublisher {
     this.publishedMemo = info.memo?.[LIST_MEMO_KEY];
   }
 
-  /** Publishes once the current burst of synchronous changes is over. */
+  /** Publishes at the end of the current workflow activation. */
   schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    void Promise.resolve().then(() => this.flush());
+    atActivationEnd(() => this.flush());
   }
 
   flush(): void {

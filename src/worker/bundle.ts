@@ -18,7 +18,11 @@ export async function bundleFlows(workflowsDir = projectPaths.workflowsDir): Pro
   fs.mkdirSync(dir, { recursive: true });
   const entryFile = path.join(dir, `workflows-${createHash('sha256').update(entry).digest('hex').slice(0, 12)}.js`);
   fs.writeFileSync(entryFile, entry);
-  return bundleWorkflowCode({ workflowsPath: entryFile, logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath: entryFile,
+    workflowInterceptorModules: [projectPaths.workflowInterceptors],
+    logger: quietBundlerLogger,
+  });
 }
 
 const ignore = () => undefined;

@@ -1,3 +1,4 @@
+import { defaultPayloadConverter } from '@temporalio/common';
 import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
 
 let env: FlowTestEnv;
@@ -44,4 +45,22 @@ test('a flow no worker has picked up yet is queued, in show and in the list', as
   } finally {
     await idle.teardown();
   }
+});
+
+test('the Web UI metadata is filled in: static summary and details, activity summaries, current details, record query', async () => {
+  const started = await env.client.start('documentApproval', { documentId: 'doc-ui', title: 'UI check' });
+  await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.status === 'waiting');
+  const handle = env.client.client.workflow.getHandle(started.flowId);
+  const description = await handle.describe();
+  expect(await description.staticSummary()).toBe('Draft, approve and publish "UI check"');
+  expect(await description.staticDetails()).toContain('`doc-ui`');
+
+  const metadata = await handle.query<{ currentDetails?: string; definition?: { queryDefinitions?: Array<{ name: string }> } }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toContain('**waiting**');
+  expect(metadata.currentDetails).toContain('Waiting for: approval');
+  expect(metadata.definition?.queryDefinitions?.map((q) => q.name)).toContain('flowRecord');
+
+  const history = await handle.fetchHistory();
+  const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes);
+  expect(defaultPayloadConverter.fromPayload(scheduled[0]!.userMetadata!.summary!)).toBe('draftDocument');
 });

@@ -4,6 +4,8 @@ export interface ScenarioMetrics {
   faults: number;
   flows: number;
   writes: number;
+  /** Writes refused as revision conflicts (expected, under contention). */
+  rejected: number;
   lost: number;
   duplicated: number;
   stuck: number;
@@ -19,5 +21,5 @@ export function percentile(values: number[], p: number): number {
 }
 
 export function emptyMetrics(scenario: string): ScenarioMetrics {
-  return { scenario, faults: 0, flows: 0, writes: 0, lost: 0, duplicated: 0, stuck: 0, recoveryMs: [], notes: [] };
+  return { scenario, faults: 0, flows: 0, writes: 0, rejected: 0, lost: 0, duplicated: 0, stuck: 0, recoveryMs: [], notes: [] };
 }

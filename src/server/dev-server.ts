@@ -6,7 +6,7 @@ import { Connection } from '@temporalio/client';
 import { hostForClient, type TaskFlowConfig } from '../config';
 import { DevServerError, PortInUseError } from './errors';
 import { runCommand } from './exec';
-import { isPortOpen, isTemporalReachable } from './reachability';
+import { isPortOpen, isTemporalReachable, splitAddress } from './reachability';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -141,6 +141,12 @@ async function waitUntilServing(
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (serverGone()) return; // the caller reports the exit
+    // Dial TCP first: a gRPC attempt at a closed port leaves a deadline timer running after close().
+    const { host, port } = splitAddress(address);
+    if (!(await isPortOpen(host, port, 500))) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
+    }
     // A fresh connection per attempt: a channel that failed early would otherwise wait out gRPC's reconnect backoff.
     const connection = Connection.lazy({ address, connectTimeout: 1_000 });
     try {

@@ -152,8 +152,9 @@ function deriveDefaults(config: TaskFlowConfig, raw: unknown, overrides: EnvOver
   const { connection, devServer, ui } = config;
   const tls = connection.tls;
 
+  const devAddress = `${hostForClient(devServer.ip)}:${devServer.port}`;
   if (valueAt(raw, ['connection', 'address']) === undefined && !overrides.address && devServer.enabled) {
-    connection.address = `${hostForClient(devServer.ip)}:${devServer.port}`;
+    connection.address = devAddress;
   }
   if (valueAt(raw, ['connection', 'tls', 'enabled']) === undefined && !overrides.tlsEnabled) {
     // As with the Temporal CLI: an API key or any certificate setting switches TLS on.
@@ -161,7 +162,8 @@ function deriveDefaults(config: TaskFlowConfig, raw: unknown, overrides: EnvOver
       (value) => value !== null,
     );
   }
-  if (ui.url === null && devServer.enabled && !devServer.headless) {
+  // The dev server's UI is only the right one when the connection goes to the dev server.
+  if (ui.url === null && devServer.enabled && !devServer.headless && connection.address === devAddress) {
     ui.url = `http://${hostForClient(devServer.ip)}:${devServer.uiPort}`;
   }
 }

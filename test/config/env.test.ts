@@ -36,6 +36,7 @@ describe('environment overrides', () => {
     expect(config.connection.apiKey).toBe(API_KEY);
     expect(config.connection.tls.enabled).toBe(true);
     expect(config.taskQueue).toBe('cloud-queue');
+    expect(config.ui.url).toBeNull(); // the local dev server's UI would not show this server's flows
     expect(connectionOptions(config)).toEqual({
       address: 'flows.a1b2c.tmprl.cloud:7233',
       apiKey: API_KEY,

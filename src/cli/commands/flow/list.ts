@@ -1,0 +1,58 @@
+import { Command, Option } from 'clipanion';
+import { flowPaths, limitOption, parseFlowStatuses, parseLimit, parseMode, parseSince, sinceOption, TaskFlowCommand } from '../../options';
+import { renderFlowList } from '../../render/flows';
+import type { Rendered } from '../../render/output';
+
+export class FlowListCommand extends TaskFlowCommand {
+  static override paths = flowPaths('list');
+
+  static override usage = Command.Usage({
+    description: 'List flows, newest open ones first, with the pressure line',
+    details: `
+      Runs one visibility query over the flows (workflows carrying \`TaskFlowSyncMode\`) and prints the
+      pressure line \`A active · W waiting · B blocked · I issues · C cancel-requested · N total\`
+      (counted over every filter but \`--status\` and \`--limit\`) and a table of flow id, mode, status,
+      revision, tasks and goal.
+
+      \`--status\` takes a comma-separated list of queued, running, waiting, blocked, succeeded, failed,
+      cancelled, lost. \`--since\` keeps open flows and flows that started or ended within the window.
+
+      With \`--json\`: \`{count, total, more, flows: [FlowRecord…]}\`.
+    `,
+    examples: [
+      ['List recent flows', '$0 flow list'],
+      ['Flows that need attention', '$0 flow list --status waiting,blocked,failed'],
+      ['Mirrored flows of the last hour, as JSON', '$0 flow list --mode mirrored --since 1h --json'],
+    ],
+  });
+
+  status = Option.String('--status', { description: 'Only these statuses (comma-separated)' });
+  mode = Option.String('--mode', { description: 'managed or mirrored' });
+  type = Option.String('--type', { description: 'Only flows of this flow type' });
+  lookupKey = Option.String('--lookup-key', { description: 'Only flows with this lookup key' });
+  since = sinceOption();
+  limit = limitOption();
+
+  async run(): Promise<Rendered> {
+    const statuses = parseFlowStatuses(this.status);
+    const filter = {
+      statuses,
+      mode: parseMode(this.mode),
+      flowType: this.type,
+      lookupKey: this.lookupKey,
+      since: parseSince(this.since),
+    };
+    const limit = parseLimit(this.limit);
+    const filters = [
+      statuses && `status ${statuses.join(',')}`,
+      filter.mode && `mode ${filter.mode}`,
+      this.type !== undefined && `type ${this.type}`,
+      this.lookupKey !== undefined && `lookup key ${this.lookupKey}`,
+      this.since !== undefined && `since ${this.since}`,
+    ].filter((f): f is string => typeof f === 'string');
+    return this.withClient(async (client) => {
+      const [list, pressure] = await Promise.all([client.list(filter, limit), client.pressure(filter)]);
+      return renderFlowList({ list, pressure, filters });
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { Command, Option } from 'clipanion';
+import type { FlowClient, FlowSnapshot } from '../../../client';
+import type { LoadedConfig } from '../../../config';
+import { isTerminalFlow } from '../../../model/status';
+import { flowPaths, lookupArgument, TaskFlowCommand } from '../../options';
+import { flowShowLines, renderFlowShow, uiLinkOf, watchLine } from '../../render/flows';
+import type { Rendered } from '../../render/output';
+import { truncate } from '../../render/text';
+
+const WATCH_INTERVAL_MS = 500;
+
+export class FlowShowCommand extends TaskFlowCommand {
+  static override paths = flowPaths('show');
+
+  static override usage = Command.Usage({
+    description: 'Show one flow: its record, state, tasks and Web UI link',
+    details: `
+      \`<lookup>\` is a flow id, a lookup key (the newest open flow with it, else the newest), or a unique
+      flow-id prefix of at least 6 characters.
+
+      The record comes from the flow itself (a query answered by a worker); when no worker answers,
+      from the memo Temporal keeps, which has no state and only the active tasks — the output says so.
+
+      \`--watch\` follows the flow until it ends: redrawn in place on a terminal, one line per change
+      otherwise (one JSON record per change with \`--json\`). It exits 0 when the flow succeeded, 1
+      otherwise.
+
+      With \`--json\`: the FlowRecord.
+    `,
+    examples: [
+      ['Show a flow by id', '$0 flow show greeting-1a2b3c4d'],
+      ['By lookup key, as JSON', '$0 flow show doc-42 --json'],
+      ['Follow a flow until it ends', '$0 flow show export:users --watch'],
+    ],
+  });
+
+  lookup = lookupArgument();
+  watch = Option.Boolean('--watch', false, { description: 'Follow the flow live until it ends' });
+
+  async run(): Promise<Rendered | number> {
+    return this.withClient(async (client, config) => {
+      const uiLink = (flowId: string) => uiLinkOf(config.ui.url, config.connection.namespace, flowId);
+      if (!this.watch) {
+        const snapshot = await client.show(this.lookup);
+        return renderFlowShow(snapshot, { uiLink: uiLink(snapshot.flow.flowId) });
+      }
+      return this.follow(client, config, uiLink);
+    });
+  }
+
+  /** Polls the flow until it ends, drawing each change; the exit code tells how it ended. */
+  private async follow(client: FlowClient, _config: LoadedConfig, uiLink: (flowId: string) => string | null): Promise<number> {
+    const flowId = await client.resolve(this.lookup);
+    const stdout = this.context.stdout as NodeJS.WriteStream;
+    const tty = !this.json && stdout.isTTY === true;
+    let previous = '';
+    let drawnLines = 0;
+    for (;;) {
+      const snapshot: FlowSnapshot = await client.snapshot(flowId);
+      const ended = isTerminalFlow(snapshot.flow) || snapshot.executionStatus !== 'RUNNING';
+      const key = JSON.stringify(snapshot.flow);
+      if (tty) {
+        const width = stdout.columns || 120;
+        const lines = flowShowLines(snapshot, { uiLink: uiLink(flowId) }).map((l) => truncate(l, width));
+        // Rewrite the previous frame line by line (cursor up, clear to end of line) so nothing flickers.
+        const up = drawnLines > 0 ? `\u001b[${drawnLines}F` : '';
+        stdout.write(`${up}${lines.map((l) => `${l}\u001b[K`).join('\n')}\n\u001b[J`);
+        drawnLines = lines.length;
+      } else if (key !== previous) {
+        stdout.write(`${this.json ? JSON.stringify(snapshot.flow) : watchLine(snapshot.flow)}\n`);
+      }
+      previous = key;
+      if (ended) return snapshot.flow.status === 'succeeded' ? 0 : 1;
+      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
+    }
+  }
+}

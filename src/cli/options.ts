@@ -1,0 +1,250 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, Option, UsageError } from 'clipanion';
+import type { FlowClient } from '../client/flow-client';
+import type { TaskScope } from '../client/tasks';
+import type { LoadedConfig } from '../config';
+import { emit, type Rendered } from './render/output';
+import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMode, type TaskStatus } from '../model/records';
+
+/**
+ * Option sets shared by the flow and task commands (like temporalio/cli's reusable sets), and the
+ * parsers that turn their text into values. A value that does not parse is a usage error (exit 2),
+ * raised before anything talks to the server.
+ */
+
+export const jsonOption = () => Option.Boolean('--json', false, { description: 'Print the stable JSON shape instead of text' });
+
+export const lookupArgument = () => Option.String({ name: 'lookup', required: true });
+
+export const reasonOption = () => Option.String('--reason', { description: 'Why; recorded on the flow' });
+
+export const expectRevisionOption = () =>
+  Option.String('--expect-revision', { description: 'Apply only if the flow is at this revision (else revision_conflict)' });
+
+export const requestIdOption = () =>
+  Option.String('--request-id', { description: 'Idempotency id: a write retried with the same id is applied once' });
+
+export const sinceOption = () =>
+  Option.String('--since', { description: 'Open flows, and flows that started or ended within this window (30s, 15m, 2h, 7d) or since this ISO time' });
+
+export const limitOption = () => Option.String('--limit', { description: 'How many flows to show (default 50)' });
+
+export const flowOption = () => Option.String('--flow', { description: 'Only this flow (<lookup>)' });
+export const modeOption = () => Option.String('--mode', { description: 'Only flows of this mode: managed or mirrored' });
+export const typeOption = () => Option.String('--type', { description: 'Only flows of this flow type' });
+export const lookupKeyFilterOption = () => Option.String('--lookup-key', { description: 'Only flows with this lookup key' });
+
+/** What a task command's flow filters (those of `flow list`, but its `--status`) hold as text. */
+export interface FlowScopeValues {
+  flow?: string;
+  mode?: string;
+  type?: string;
+  lookupKey?: string;
+  since?: string;
+  limit?: string;
+}
+
+/** The flows a task command reads: one by `--flow`, or those `flow list` would show for the same filters. */
+export function parseFlowScope(values: FlowScopeValues): TaskScope {
+  const flows = { mode: parseMode(values.mode), flowType: values.type, lookupKey: values.lookupKey, since: parseSince(values.since) };
+  return { flow: values.flow, flows, limit: parseLimit(values.limit) };
+}
+
+export function usage(message: string): UsageError {
+  return new UsageError(message);
+}
+
+function listOf<T extends string>(option: string, raw: string, valid: readonly T[]): T[] {
+  const values = raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const invalid = values.filter((v) => !(valid as readonly string[]).includes(v));
+  if (invalid.length > 0) {
+    throw usage(`${option} must be ${validList(valid)}; got ${invalid.map((v) => JSON.stringify(v)).join(', ')}.`);
+  }
+  return [...new Set(values)] as T[];
+}
+
+/** `a, b, or c`. */
+export function validList(values: readonly string[]): string {
+  if (values.length <= 2) return values.join(' or ');
+  return `${values.slice(0, -1).join(', ')}, or ${values[values.length - 1]}`;
+}
+
+/** `--status s,…` of flows; blank means no filter, as in the original. */
+export function parseFlowStatuses(raw: string | undefined): FlowStatus[] | undefined {
+  if (raw === undefined) return undefined;
+  const statuses = listOf('--status', raw, FLOW_STATUSES);
+  return statuses.length > 0 ? statuses : undefined;
+}
+
+export function parseTaskStatuses(raw: string | undefined): TaskStatus[] | undefined {
+  if (raw === undefined) return undefined;
+  const statuses = listOf('--status', raw, TASK_STATUSES);
+  return statuses.length > 0 ? statuses : undefined;
+}
+
+export function parseMode(raw: string | undefined): SyncMode | undefined {
+  if (raw === undefined) return undefined;
+  if (!(SYNC_MODES as readonly string[]).includes(raw)) throw usage(`--mode must be ${validList(SYNC_MODES)}; got ${JSON.stringify(raw)}.`);
+  return raw as SyncMode;
+}
+
+export function parseEnum<T extends string>(option: string, raw: string | undefined, valid: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined;
+  if (!(valid as readonly string[]).includes(raw)) throw usage(`${option} must be ${validList(valid)}; got ${JSON.stringify(raw)}.`);
+  return raw as T;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+// An ISO-8601 date or date-time (with an optional zone); Date.parse alone accepts far too much.
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+export function parseDurationOption(option: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!DURATION.test(raw.trim())) throw usage(`${option} must be a duration such as 30s, 15m, 2h or 7d; got ${JSON.stringify(raw)}.`);
+  return raw.trim();
+}
+
+export function parseIsoTime(option: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const at = ISO_TIME.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
+  if (Number.isNaN(at)) throw usage(`${option} must be an ISO-8601 time such as 2026-01-31T12:00:00Z; got ${JSON.stringify(raw)}.`);
+  return new Date(at).toISOString();
+}
+
+/** `--since 1h` (a window back from now) or `--since 2026-01-31T12:00:00Z`. */
+export function parseSince(raw: string | undefined, now = Date.now()): Date | undefined {
+  if (raw === undefined) return undefined;
+  const match = DURATION.exec(raw.trim());
+  if (match) return new Date(now - Number(match[1]) * UNIT_MS[match[2]!]!);
+  const at = ISO_TIME.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
+  if (Number.isNaN(at)) throw usage(`--since must be a duration such as 30s, 15m, 2h or 7d, or an ISO-8601 time; got ${JSON.stringify(raw)}.`);
+  return new Date(at);
+}
+
+function integer(option: string, raw: string, min: number, example: string): number {
+  if (!/^[+-]?\d+$/.test(raw.trim()) || Number(raw) < min || !Number.isSafeInteger(Number(raw))) {
+    throw usage(`${option} must be ${min === 0 ? 'a whole number of at least 0' : 'a positive integer'}, for example ${option} ${example}; got ${JSON.stringify(raw)}.`);
+  }
+  return Number(raw);
+}
+
+export function parseLimit(raw: string | undefined, fallback = 50): number {
+  return raw === undefined ? fallback : integer('--limit', raw, 1, '25');
+}
+
+export function parseRevision(raw: string | undefined): number | undefined {
+  return raw === undefined ? undefined : integer('--expect-revision', raw, 0, '3');
+}
+
+/** A JSON value given inline or as `@file` (relative to the working directory). */
+export function parseJsonOption(option: string, raw: string | undefined, cwd = process.cwd()): unknown {
+  if (raw === undefined) return undefined;
+  let text = raw;
+  if (raw.startsWith('@')) {
+    const file = path.resolve(cwd, raw.slice(1));
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw usage(`${option} ${raw}: ${code === 'ENOENT' ? 'no such file' : `cannot read the file (${code ?? String(err)})`}.`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw usage(`${option} must be JSON (or @file holding JSON): ${(err as Error).message}.`);
+  }
+}
+
+/** Both spellings of every flow command: `taskflow flow <verb>` and the original's `taskflow tasks flow <verb>`. */
+export function flowPaths(verb: string): string[][] {
+  return [
+    ['flow', verb],
+    ['tasks', 'flow', verb],
+  ];
+}
+
+/**
+ * The shape every flow and task command shares: `--json`, and one path from a result to the
+ * output (text or JSON of the same value) and from an error to one sentence and an exit code.
+ */
+export abstract class TaskFlowCommand extends Command {
+  json = jsonOption();
+
+  /** Does the command's work: a value to render, or an exit code when it wrote its own output (`--watch`). */
+  abstract run(): Promise<Rendered | number>;
+
+  async execute(): Promise<number> {
+    try {
+      const result = await this.run();
+      return typeof result === 'number' ? result : emit(this.context.stdout, result, this.json);
+    } catch (err) {
+      const { renderError } = await import('./errors');
+      return renderError(err, { json: this.json, stdout: this.context.stdout, stderr: this.context.stderr });
+    }
+  }
+
+  /** Loads temporal.yaml (+ environment), connects, runs `fn`, closes. Imports stay lazy so help and usage errors are instant. */
+  protected async withClient<T>(fn: (client: FlowClient, config: LoadedConfig) => Promise<T>): Promise<T> {
+    const { loadConfig } = await import('../config');
+    const config = loadConfig();
+    await refuseFast(config.connection.address);
+    const { FlowClient } = await import('../client/flow-client');
+    const client = await FlowClient.connect(config);
+    try {
+      return await fn(client, config);
+    } catch (err) {
+      throw await explainNamespaceError(err, config);
+    } finally {
+      await client.close();
+    }
+  }
+}
+
+/**
+ * A refused TCP connection means no server: say so at once rather than after the gRPC connect
+ * timeout. Anything else (a slow or remote host) is left to the real connect.
+ */
+async function refuseFast(address: string): Promise<void> {
+  const { connect } = await import('node:net');
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const refused = await new Promise<string | null>((resolve) => {
+    const socket = connect({ host, port: Number(address.slice(at + 1)) });
+    const done = (reason: string | null) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(1_000, () => done(null));
+    socket.once('connect', () => done(null));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' ? err.code : null));
+  });
+  if (refused) {
+    const { ServerUnavailableError } = await import('../client/errors');
+    throw new ServerUnavailableError(address, refused === 'ENOTFOUND' ? 'host not found' : 'connection refused');
+  }
+}
+
+/** A namespace that does not exist, or lacks the flows' search attributes, told as what to do about it. */
+async function explainNamespaceError(err: unknown, config: LoadedConfig): Promise<unknown> {
+  const { address, namespace } = config.connection;
+  const e = err as { name?: string; cause?: { details?: unknown } };
+  const { FlowError } = await import('../client/errors');
+  if (e?.name === 'NamespaceNotFoundError') {
+    return new FlowError('config_error', `Namespace ${namespace} does not exist on ${address}; create it (temporal operator namespace create -n ${namespace}) or point TEMPORAL_NAMESPACE at yours.`, { namespace, address });
+  }
+  const missing = /invalid search attribute: (TaskFlow\w+)|'(TaskFlow\w+)' is not a valid search attribute/.exec(String(e?.cause?.details ?? ''));
+  if (missing) {
+    return new FlowError(
+      'config_error',
+      `Namespace ${namespace} on ${address} does not have the TaskFlow search attributes (${missing[1] ?? missing[2]} is unknown there); run taskflow worker or taskflow dev once against it to register them.`,
+      { namespace, address, missing: missing[1] ?? missing[2] },
+    );
+  }
+  return err;
+}

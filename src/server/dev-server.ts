@@ -80,8 +80,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     kill: () => killGroup(child, 'SIGKILL'),
   };
 
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
   let failure = await Promise.race([
-    waitUntilServing(address, namespace, options.startTimeoutMs ?? 60_000, serverGone).then(() => null),
+    waitUntilServing(address, namespace, timeoutMs, serverGone).then(
+      () => null,
+      (reason: Error) => ({ timedOut: reason.message }),
+    ),
     exited.then((code) => ({ code })),
     spawnFailed.then((error) => ({ error })),
   ]);
@@ -91,6 +95,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   await handle.stop(2_000);
   if ('error' in failure) {
     throw new DevServerError(`The Temporal CLI at ${options.cliPath} could not be started (${failure.error.message}).`);
+  }
+  if ('timedOut' in failure) {
+    throw new DevServerError(
+      `The Temporal dev server at ${address} did not become ready within ${timeoutMs / 1000}s (${failure.timedOut})` +
+        `${lastLines(log)}; it was stopped.`,
+      log,
+    );
   }
   // Give the readers a moment to deliver the lines written just before the exit.
   await new Promise((resolve) => setImmediate(resolve));
@@ -160,10 +171,7 @@ async function waitUntilServing(
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new DevServerError(
-    `The Temporal dev server at ${address} did not become ready within ${timeoutMs / 1000}s ` +
-      `(${(lastError as Error)?.message ?? 'no answer'}).`,
-  );
+  throw new Error((lastError as Error | undefined)?.message.split('\n')[0] ?? 'nothing answered');
 }
 
 async function explainFailure(
@@ -174,13 +182,15 @@ async function explainFailure(
 ): Promise<Error> {
   const conflict = log.map((line) => PORT_IN_USE.exec(line)).find(Boolean);
   if (conflict) return portTaken(address, Number(conflict[2]), conflict[1]!.toLowerCase(), options);
-  const tail = log.filter((line) => line.trim()).slice(-5);
   return new DevServerError(
-    `The Temporal dev server exited with code ${code ?? 'unknown'} before it was ready` +
-      (tail.length ? `; its last output: ${tail.join(' | ')}` : '') +
-      '.',
+    `The Temporal dev server exited with code ${code ?? 'unknown'} before it was ready${lastLines(log)}.`,
     log,
   );
+}
+
+function lastLines(log: string[]): string {
+  const tail = log.filter((line) => line.trim()).slice(-5);
+  return tail.length ? `; its last output: ${tail.join(' | ')}` : '';
 }
 
 async function portTaken(

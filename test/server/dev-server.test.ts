@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -30,6 +31,12 @@ async function devServerConfig(dbFile: string | null, headless = true) {
     connection: { namespace: 'default' },
     devServer: { ...base.devServer, port: port!, uiPort: uiPort!, headless, dbFile },
   };
+}
+
+/** Command lines of running `temporal server start-dev` processes on `port`. */
+function serverProcessesOn(port: number): string[] {
+  const { stdout } = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  return stdout.split('\n').filter((line) => line.includes('start-dev') && line.includes(`--port ${port} `));
 }
 
 function isRunning(pid: number): boolean {
@@ -169,6 +176,18 @@ describe('startDevServer', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => squatter.close(resolve));
     }
+  });
+
+  it('gives up at the deadline with a clear error, and stops the server it spawned', async () => {
+    const config = await devServerConfig(null);
+
+    const attempt = startDevServer({ cliPath: cliPath(), config, projectRoot: os.tmpdir(), startTimeoutMs: 1 });
+
+    await expect(attempt).rejects.toMatchObject({ type: 'dev_server_failed' });
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`^The Temporal dev server at 127\\.0\\.0\\.1:${config.devServer.port} did not become ready within 0\\.001s \\(.+\\).*; it was stopped\\.$`),
+    );
+    expect(serverProcessesOn(config.devServer.port)).toEqual([]);
   });
 
   it('reports a Web UI port that is taken, naming devServer.uiPort, and leaves no process behind', async () => {

@@ -14,7 +14,7 @@ async function stubbornExport(table: string, rows: number): Promise<{ table: str
 }
 
 beforeAll(async () => {
-  env = await flowTestEnv({ flowDefaults: { ...(await import('../../src/config')).parseConfig('').flowDefaults, cancelGracePeriod: '3s' } });
+  env = await flowTestEnv({ flowDefaults: { cancelGracePeriod: '3s' } });
   await env.startWorker();
 });
 afterAll(async () => {

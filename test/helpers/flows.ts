@@ -1,24 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { parseConfig, type TaskFlowConfig } from '../../src/config';
+import type { TaskFlowConfig } from '../../src/config';
 import { FlowClient } from '../../src/client';
 import { bundleFlows, createFlowWorker, loadActivities } from '../../src/worker';
 import { projectPaths } from '../../src/project/paths';
+import { testConfig } from './server';
+
+export { eventually } from './server';
 
 /** The test server global set-up started, and a fresh task queue so test files never share work. */
-export function flowTestConfig(overrides: Partial<TaskFlowConfig> = {}): TaskFlowConfig {
-  const base = parseConfig('');
-  return {
-    ...base,
-    connection: {
-      ...base.connection,
-      address: process.env.TASKFLOW_TEST_ADDRESS ?? '127.0.0.1:7233',
-      namespace: process.env.TASKFLOW_TEST_NAMESPACE ?? 'default',
-    },
-    taskQueue: `test-${randomUUID()}`,
-    ...overrides,
-  };
-}
+export const flowTestConfig = testConfig;
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 let runtimeInstalled = false;
@@ -33,7 +23,7 @@ export interface FlowTestEnv {
 }
 
 /** A FlowClient and a worker for the project's flows, on the shared test server. */
-export async function flowTestEnv(overrides: Partial<TaskFlowConfig> = {}): Promise<FlowTestEnv> {
+export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = {}): Promise<FlowTestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -66,17 +56,4 @@ export async function flowTestEnv(overrides: Partial<TaskFlowConfig> = {}): Prom
     },
   };
   return env;
-}
-
-/** Polls until `ok` holds or the deadline passes: visibility is eventually consistent, never sleep. */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 50;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 500);
-  }
 }

@@ -42,7 +42,7 @@ function merge<T>(base: T, overrides: DeepPartial<T>): T {
 }
 
 /** Polls `read` until `ok` holds, backing off from 50 ms to 500 ms; throws with the last value at the deadline. */
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
     const value = await read();

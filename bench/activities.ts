@@ -1,0 +1,20 @@
+import { workFor } from '../src/task';
+
+/** Activities shared by the TaskFlow flows and the plain baseline workflows: identical work on both sides. */
+
+export async function benchPrepare(n: number): Promise<number> {
+  return n + 1;
+}
+
+export async function benchTransform(n: number): Promise<number> {
+  return n * 2;
+}
+
+export async function benchStore(n: number): Promise<string> {
+  return `stored ${n}`;
+}
+
+/** Works for `ms`, heartbeating every 250 ms, so a cancellation reaches it within the heartbeat throttle. */
+export async function benchHeartbeat(ms: number): Promise<void> {
+  await workFor(ms, 'working');
+}

@@ -1,0 +1,38 @@
+/**
+ * What would reduce each measured cost, said once and cited by every row it explains. These are
+ * proposals for src/flow, src/model and src/client; the benchmark changes none of them.
+ */
+
+export const PUBLISH_CAUSE =
+  "TaskFlow's RecordPublisher (src/flow/publish.ts) ends every workflow activation that changed the record with an UpsertWorkflowSearchAttributes " +
+  'and a memo upsert (WorkflowPropertiesModified): two more history events and two more visibility-row writes on the server per workflow task. ' +
+  'The memo changes on every revision because it carries `updatedAt`, the task summary and the active tasks, and the search attributes because they carry the revision and task counts.';
+
+export const PUBLISH_FIX = [
+  'Keep volatile fields out of the memo: without `updatedAt`, `taskSummary` and the active-task list (the Int search attributes already carry revision and task counts), ' +
+    'the memo is rewritten only when a listed field such as status, step, wait, blocked, cancel intent or error changes; for the 3-task flow that is never before the end.',
+  'Upsert search attributes only when a filterable value changes (status, cancel intent, lookup key); carry revision and task counts along with those upserts instead of on every task. ' +
+    'For the 3-task flow that leaves the queued→running upsert in the first workflow task.',
+  "Skip the publish in the activation that completes the workflow when Temporal's close status already says it (Completed → succeeded unless the attribute says blocked; " +
+    'visibility.ts statusClause already reads ExecutionStatus for terminated and timed-out flows).',
+  'Together these bring the 3-task flow to +1 or +2 events instead of +8; the cost is that `flow list` shows revision and task counts as of the last status change, ' +
+    'while `flow show` (describe + query) stays exact.',
+];
+
+export const WORKER_FIX =
+  "Worker side, each activation also rebuilds the memo (listMemoOf), the UI details (describeForUi) and seven search-attribute values and compares them with jsonEqual; " +
+  'with the publishes above gone most activations would skip that work, and a dirty flag set by FlowRecordKeeper.apply could replace the comparisons.';
+
+export const COLD_START_CAUSE = (bareNodeMs: number, baselineMs: number) =>
+  `The baseline is a Go binary that answers in about ${Math.round(baselineMs)} ms in all; Node alone needs about ${Math.round(bareNodeMs)} ms to start (\`node -e 0\`), ` +
+  'so any Node CLI is near or past the 1.5× budget before it loads a module. Most of the rest is loading: the CLI loads about 500 modules, and @temporalio/client pulls in ' +
+  '@temporalio/proto (the whole Temporal API as protobufjs code) and grpc-js.';
+
+export const COLD_START_FIX = [
+  'Ship the CLI as one bundled file (esbuild or rollup over dist/src/cli/main.js): the module loader\'s resolve-and-compile time for ~500 files is the largest slice of the profile.',
+  'Load less per command: the read-only commands need no zod schemas of flows, no yaml when only environment variables are set, and no @temporalio/workflow ' +
+    '(src/client/flow-client.ts imports zodMessage from src/flow/failures, which imports @temporalio/workflow).',
+  'Cache compiled code: Node 22 has module.enableCompileCache(); on Node 20 the v8-compile-cache package does the same for CommonJS.',
+  'Even so a Node CLI stays well above a Go binary cold start; if the 1.5× target is kept it should be measured against a warm client (the in-process figures above), ' +
+    'or the CLI would need a long-lived helper process it talks to.',
+];

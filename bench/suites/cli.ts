@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
+import type { BenchContext, BenchFlowClient } from '../context';
+import { coldStart, commandUnavailable, describeColdStart, taskflow, temporalCli, type ProcessRun } from '../cli';
+import type { Sizes } from '../options';
+import { rpcCalls, rpcs } from '../probe';
+import { ms, ratio, spread, unavailableRow, type Row } from '../results';
+import { COLD_START_CAUSE, COLD_START_FIX } from '../analysis';
+import { figure, median, pool, sleep, timed } from '../stats';
+import { IS_FLOW } from '../../src/client/visibility';
+import { plainTwoHeartbeats } from '../workflows';
+
+/** Alternates TaskFlow and baseline commands, `runs` each per round; the figure is the median of round medians. */
+async function alternate(sizes: Sizes, taskflowRun: () => Promise<number>, baselineRun: () => Promise<number>) {
+  await taskflowRun();
+  await baselineRun();
+  const rounds = { taskflow: [] as number[], baseline: [] as number[] };
+  for (let round = 0; round < sizes.rounds; round++) {
+    const samples = { taskflow: [] as number[], baseline: [] as number[] };
+    for (let i = 0; i < sizes.cliRuns; i++) {
+      const order = (i + round) % 2 ? (['baseline', 'taskflow'] as const) : (['taskflow', 'baseline'] as const);
+      for (const variant of order) samples[variant].push(await (variant === 'taskflow' ? taskflowRun() : baselineRun()));
+    }
+    rounds.taskflow.push(median(samples.taskflow));
+    rounds.baseline.push(median(samples.baseline));
+  }
+  return { taskflow: figure(rounds.taskflow), baseline: figure(rounds.baseline) };
+}
+
+function ok(run: ProcessRun, what: string): number {
+  if (run.code !== 0) throw new Error(`${what} exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}`);
+  return run.ms;
+}
+
+/** Starts queued flows (no worker polls their task queue) until `target` flows exist in visibility. */
+async function seedFlows(ctx: BenchContext, target: number): Promise<number> {
+  const count = async () => (await ctx.client.workflow.count(IS_FLOW)).count;
+  const missing = target - (await count());
+  if (missing > 0) {
+    const idle = ctx.flowsOn(`bench-idle-${randomUUID().slice(0, 8)}`);
+    await pool(Array.from({ length: missing }, (_, i) => i), 64, (i) => idle.start('benchThreeTasks', { n: i }));
+  }
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const n = await count();
+    if (n >= target) return n;
+    await sleep(250);
+  }
+  return count();
+}
+
+export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
+  const target = 'ratio ≤ 1.5';
+  const label = (n: number) => `\`taskflow flow list --json --limit 50\` time to exit, over ${n.toLocaleString('en-US')} flows`;
+  const why = await commandUnavailable(['flow', 'list']);
+  if (why) return unavailableRow('list', label(sizes.listFlows), target, why);
+
+  const flows = await seedFlows(ctx, sizes.listFlows);
+  const query = IS_FLOW;
+  const result = await alternate(
+    sizes,
+    async () => ok(await taskflow(ctx.server, ctx.config.taskQueue, ['flow', 'list', '--json', '--limit', '50']), 'taskflow flow list'),
+    async () => ok(await temporalCli(ctx.server, ['workflow', 'list', '--query', query, '-o', 'json', '--limit', '50']), 'temporal workflow list'),
+  );
+  const r = result.taskflow.median / result.baseline.median;
+
+  const base = {
+    id: 'list' as const,
+    benchmark: label(flows),
+    taskflow: spread(result.taskflow, ms),
+    baseline: `${spread(result.baseline, ms)} (\`temporal workflow list --query "${query}" -o json --limit 50\`)`,
+    ratio: ratio(r),
+    target,
+    met: r <= 1.5,
+  };
+  if (!sizes.diagnostics) return { ...base, findings: [] };
+  const calls = await rpcCalls(ctx, async (flows) => Promise.all([flows.list({}, 50), flows.pressure({})]));
+  const inProcess = await timed(() => Promise.all([ctx.flows.list({}, 50), ctx.flows.pressure({})]));
+  const listOnly = await timed(() => ctx.flows.list({}, 50));
+  const rawList = await timed(async () => {
+    const rows = [];
+    for await (const info of ctx.client.workflow.list({ query, pageSize: 50 })) {
+      rows.push(info);
+      if (rows.length >= 50) break;
+    }
+  });
+  const cold = await coldStart(ctx.server, ctx.config.taskQueue, ['flow', 'list', '--json', '--limit', '50']);
+  const counts = calls.filter((c) => c === 'CountWorkflowExecutions').length;
+  const pages = calls.filter((c) => c === 'ListWorkflowExecutions').length;
+  return {
+    ...base,
+    why: [
+      COLD_START_CAUSE(cold.bareNodeMs, result.baseline.median),
+      `The command also asks more of the server than the baseline's one list: ${counts} count queries (six of them for the pressure line, which \`--json\` does not print) ` +
+        `and ${pages} list page${pages === 1 ? '' : 's'}${pages > 1 ? ' (FlowClient.list reads one row past the limit to set `more`, which the total count already tells)' : ''}; ` +
+        `warm and in-process that is ${ms(inProcess.ms)} against ${ms(rawList.ms)} for one 50-row list.`,
+      'What would fix it: skip the pressure counts under `--json`, set `more` from the total instead of a second page, and the start-up changes below.',
+      ...COLD_START_FIX,
+    ],
+    findings: [
+      `In-process, warm: FlowClient.list + pressure ${ms(inProcess.ms)} (list alone ${ms(listOnly.ms)}), a raw 50-row client.workflow.list ${ms(rawList.ms)}; the command makes ${rpcs(calls)}.`,
+      ...describeColdStart(cold),
+    ],
+  };
+}
+
+export async function flowShow(ctx: BenchContext, sizes: Sizes, flowId: string): Promise<Row> {
+  const target = 'ratio ≤ 1.5';
+  const label = '`taskflow flow show <id> --json` time to exit (a finished 3-task flow)';
+  const why = await commandUnavailable(['flow', 'show']);
+  if (why) return unavailableRow('show', label, target, why);
+
+  const result = await alternate(
+    sizes,
+    async () => ok(await taskflow(ctx.server, ctx.config.taskQueue, ['flow', 'show', flowId, '--json']), 'taskflow flow show'),
+    async () => ok(await temporalCli(ctx.server, ['workflow', 'describe', '--workflow-id', flowId, '-o', 'json']), 'temporal workflow describe'),
+  );
+  const r = result.taskflow.median / result.baseline.median;
+  const base = {
+    id: 'show' as const,
+    benchmark: label,
+    taskflow: spread(result.taskflow, ms),
+    baseline: `${spread(result.baseline, ms)} (\`temporal workflow describe\`)`,
+    ratio: ratio(r),
+    target,
+    met: r <= 1.5,
+  };
+  if (!sizes.diagnostics) return { ...base, findings: [] };
+  const calls = await rpcCalls(ctx, (flows) => flows.show(flowId));
+  const inProcess = await timed(() => ctx.flows.show(flowId));
+  const describe = await timed(() => ctx.client.workflow.getHandle(flowId).describe());
+  const cold = await coldStart(ctx.server, ctx.config.taskQueue, ['flow', 'show', flowId, '--json']);
+  return {
+    ...base,
+    why: [
+      COLD_START_CAUSE(cold.bareNodeMs, result.baseline.median),
+      `Warm and in-process, FlowClient.show takes ${ms(inProcess.ms)} against ${ms(describe.ms)} for one describe: it makes ${rpcs(calls)}. ` +
+        'resolveLookup describes the flow and snapshot describes it again; the query of a closed flow makes the worker fetch and replay its whole history.',
+      'What would fix it: hand the description resolveLookup already has to snapshot (one RPC fewer); for a closed flow, answer from the memo when it holds the final record ' +
+        '(publish the full record once, in the activation that ends the flow) instead of a query that replays the history; and the start-up changes below.',
+      ...COLD_START_FIX,
+    ],
+    findings: [
+      `In-process, warm: FlowClient.show ${ms(inProcess.ms)} against a bare describe ${ms(describe.ms)}; it makes ${rpcs(calls)} (the query of a closed flow makes the worker replay its history).`,
+      ...describeColdStart(cold),
+    ],
+  };
+}
+
+/** A heartbeat throttle short enough to show how much of the cancel latency the default one makes. */
+const FAST_THROTTLE = '200ms';
+
+const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
+
+/** Resolves once both heartbeating activities of the flow are running on the worker. */
+async function bothTasksRunning(ctx: BenchContext, workflowId: string): Promise<void> {
+  const handle = ctx.client.workflow.getHandle(workflowId);
+  for (let waited = 0; waited < 30_000; waited += 50) {
+    const { raw } = await handle.describe();
+    if ((raw.pendingActivities ?? []).filter((a) => a.state === STARTED).length === 2) return;
+    await sleep(50);
+  }
+  throw new Error(`${workflowId}: its two tasks did not start within 30 s`);
+}
+
+/** Spawns the cancel, and stops the clock when the execution is closed (a long poll started at the same moment). */
+async function cancelUntilClosed(ctx: BenchContext, workflowId: string, command: () => Promise<ProcessRun>): Promise<{ closedMs: number; exitMs: number; status: string }> {
+  const handle = ctx.client.workflow.getHandle(workflowId);
+  const start = process.hrtime.bigint();
+  const closed = handle.result().then(
+    () => undefined,
+    () => undefined,
+  ).then(() => Number(process.hrtime.bigint() - start) / 1e6);
+  const run = await command();
+  if (run.code !== 0) throw new Error(`cancel of ${workflowId} exited ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 300)}`);
+  const closedMs = await closed;
+  const { status } = await handle.describe();
+  return { closedMs, exitMs: run.ms, status: status.name };
+}
+
+export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> {
+  const target = 'ratio ≤ 1.2 and p50 ≤ 1 s';
+  const label = 'cancel latency: `flow cancel` until the execution closed, flow with 2 heartbeating tasks';
+  const why = await commandUnavailable(['flow', 'cancel']);
+  if (why) return unavailableRow('cancel', label, target, why);
+
+  const exits = { taskflow: [] as number[], baseline: [] as number[] };
+  const statuses = new Set<string>();
+  const taskflowRun = async () => {
+    const { flowId } = await ctx.flows.start('benchTwoHeartbeats', { ms: 600_000 });
+    await bothTasksRunning(ctx, flowId);
+    const r = await cancelUntilClosed(ctx, flowId, () => taskflow(ctx.server, ctx.config.taskQueue, ['flow', 'cancel', flowId, '--json']));
+    exits.taskflow.push(r.exitMs);
+    statuses.add(`TaskFlow ${r.status}`);
+    return r.closedMs;
+  };
+  const baselineRun = async () => {
+    const workflowId = `plain-cancel-${randomUUID().slice(0, 8)}`;
+    await ctx.client.workflow.start(plainTwoHeartbeats, { taskQueue: ctx.config.taskQueue, workflowId, args: [600_000] });
+    await bothTasksRunning(ctx, workflowId);
+    const r = await cancelUntilClosed(ctx, workflowId, () => temporalCli(ctx.server, ['workflow', 'cancel', '--workflow-id', workflowId]));
+    exits.baseline.push(r.exitMs);
+    statuses.add(`plain ${r.status}`);
+    return r.closedMs;
+  };
+  const runs = { ...sizes, cliRuns: sizes.cancelRuns };
+  const result = await alternate(runs, taskflowRun, baselineRun);
+  const r = result.taskflow.median / result.baseline.median;
+
+  // The same cancel without a process around it: what the cancel itself costs, at the configured
+  // heartbeat throttle and at a shorter one (a worker of its own).
+  const inProcessCancels = async (flows: BenchFlowClient, taskQueue: string) => {
+    const out = { taskflow: [] as number[], plain: [] as number[] };
+    for (let i = 0; i < Math.min(3, Math.max(2, sizes.cancelRuns)); i++) {
+      const { flowId } = await flows.start('benchTwoHeartbeats', { ms: 600_000 });
+      await bothTasksRunning(ctx, flowId);
+      out.taskflow.push((await timed(() => flows.cancel(flowId, { wait: true }))).ms);
+      const workflowId = `plain-cancel-${randomUUID().slice(0, 8)}`;
+      const handle = await ctx.client.workflow.start(plainTwoHeartbeats, { taskQueue, workflowId, args: [600_000] });
+      await bothTasksRunning(ctx, workflowId);
+      out.plain.push(
+        (
+          await timed(async () => {
+            await handle.cancel();
+            await handle.result().catch(() => undefined);
+          })
+        ).ms,
+      );
+    }
+    return out;
+  };
+  const base = {
+    id: 'cancel' as const,
+    benchmark: label,
+    taskflow: `p50 ${spread(result.taskflow, ms)} (command exits at ${ms(median(exits.taskflow))})`,
+    baseline: `p50 ${spread(result.baseline, ms)} (\`temporal workflow cancel\` exits at ${ms(median(exits.baseline))}; execution close awaited by the harness)`,
+    ratio: ratio(r),
+    target,
+    met: r <= 1.2 && result.taskflow.median <= 1000,
+  };
+  if (!sizes.diagnostics) return { ...base, findings: [] };
+  const inProcess = await inProcessCancels(ctx.flows, ctx.config.taskQueue);
+  const fast = await ctx.extraWorker({ maxHeartbeatThrottleInterval: FAST_THROTTLE });
+  const shorter = await inProcessCancels(ctx.flowsOn(fast.taskQueue), fast.taskQueue).finally(() => fast.stop());
+  const viaCli = result.taskflow.median - median(inProcess.taskflow);
+  return {
+    ...base,
+    why: [
+      `Cancelling takes about a second with or without TaskFlow: a task hears of the cancel only in the answer to a heartbeat, and the worker sends heartbeats at most every ` +
+        `worker.maxHeartbeatThrottleInterval (${ctx.config.worker.maxHeartbeatThrottleInterval} by default in temporal.yaml). With ${FAST_THROTTLE} the same in-process cancels took ` +
+        `${ms(median(shorter.taskflow))} (TaskFlow) and ${ms(median(shorter.plain))} (plain) instead of ${ms(median(inProcess.taskflow))} and ${ms(median(inProcess.plain))}.`,
+      `TaskFlow's own share: the CLI start-up sits before the cancel request (the command's figure is ${ms(viaCli)} above the in-process FlowClient.cancel), and FlowClient.cancel ` +
+        'resolves the lookup (describe), takes a snapshot (describe + query), sends the cancel update and the Temporal cancel, waits, then snapshots again.',
+      `What would fix it: a worker.maxHeartbeatThrottleInterval default of about 200–250 ms (at most 4–5 heartbeat calls a second per running task) for the p50 ≤ 1 s; ` +
+        'for the ratio, skip the snapshot before the cancel (the cancel update\'s validator already rejects an ended flow), and the CLI start-up changes listed under the `flow list` row.',
+    ],
+    findings: [
+      `In-process, warm (no CLI start-up): FlowClient.cancel with wait ${ms(median(inProcess.taskflow))}, handle.cancel + result ${ms(median(inProcess.plain))} (medians of ${inProcess.taskflow.length}). Final execution statuses: ${[...statuses].join(', ')}.`,
+      `Diagnostic, a worker with maxHeartbeatThrottleInterval ${FAST_THROTTLE} instead of ${ctx.config.worker.maxHeartbeatThrottleInterval}: in-process FlowClient.cancel ${ms(median(shorter.taskflow))}, handle.cancel + result ${ms(median(shorter.plain))}.`,
+      'Both workflows stop their activities before closing (the plain one with WAIT_CANCELLATION_COMPLETED); the activities heartbeat every 250 ms and the worker ' +
+        `sends heartbeats at most every ${ctx.config.worker.maxHeartbeatThrottleInterval} (worker.maxHeartbeatThrottleInterval), which bounds how soon a task hears of the cancel.`,
+    ],
+  };
+}

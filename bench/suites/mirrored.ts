@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { BenchContext } from '../context';
+import type { Sizes } from '../options';
+import { rpcCalls, rpcs } from '../probe';
+import { processCpuMs } from '../environment';
+import { PUBLISH_CAUSE } from '../analysis';
+import { ms, perSecond, ratio, spread, unavailableRow, type Row } from '../results';
+import { figure, median, timed } from '../stats';
+import * as benchWorkflows from '../workflows';
+import { plainReportSink, plainReportUpdate } from '../workflows';
+
+const TARGET = 'ratio ≥ 0.85';
+
+/** Whether mirrored flows exist yet: FlowClient.report and a `mirroredFlow` workflow in the bundle. */
+export function mirroredUnavailable(ctx: BenchContext): string | null {
+  if (typeof (ctx.flows as { report?: unknown }).report !== 'function') return 'FlowClient.report does not exist';
+  if (!('mirroredFlow' in benchWorkflows)) return 'src/flow/builtin exports no mirroredFlow workflow';
+  return null;
+}
+
+/** One producer's stream into one flow: each report revision-checked against the answer to the last. */
+interface Stream {
+  send(i: number): Promise<void>;
+}
+
+async function taskflowStream(ctx: BenchContext): Promise<Stream> {
+  const flowId = `mirrored-${randomUUID().slice(0, 12)}`;
+  const created = await ctx.flows.report(flowId, { taskId: 'job', status: 'running', summary: 'started' }, { create: { autoComplete: false } });
+  let revision = created.flow.revision;
+  return {
+    async send(i) {
+      const answer = await ctx.flows.report(flowId, { taskId: 'job', status: 'running', summary: `step ${i}` }, { expectedRevision: revision });
+      revision = answer.flow.revision;
+    },
+  };
+}
+
+async function plainStream(ctx: BenchContext): Promise<Stream> {
+  const handle: WorkflowHandle = await ctx.client.workflow.start(plainReportSink, { taskQueue: ctx.config.taskQueue, workflowId: `sink-${randomUUID().slice(0, 12)}` });
+  let revision = (await handle.executeUpdate(plainReportUpdate, { args: [{ taskId: 'job', status: 'running', summary: 'started' }] })).revision;
+  return {
+    async send(i) {
+      revision = (await handle.executeUpdate(plainReportUpdate, { args: [{ taskId: 'job', status: 'running', summary: `step ${i}`, expectedRevision: revision }] })).revision;
+    },
+  };
+}
+
+interface Ingest {
+  rate: number;
+  /** CPU per report: the dev server process, and this process (worker + producers). */
+  serverCpuMs: number;
+  benchCpuMs: number;
+}
+
+/** Reports per second: `flows` streams of `perFlow` sequential reports, all streams at once. */
+async function ingest(ctx: BenchContext, variant: 'taskflow' | 'plain', flows: number, perFlow: number): Promise<Ingest> {
+  const streams = await Promise.all(Array.from({ length: flows }, () => (variant === 'taskflow' ? taskflowStream(ctx) : plainStream(ctx))));
+  const server0 = processCpuMs(ctx.server.pid);
+  const bench0 = process.cpuUsage();
+  const { ms: took } = await timed(() =>
+    Promise.all(
+      streams.map(async (stream) => {
+        for (let i = 0; i < perFlow; i++) await stream.send(i);
+      }),
+    ),
+  );
+  const bench = process.cpuUsage(bench0);
+  const reports = flows * perFlow;
+  return { rate: reports / (took / 1000), serverCpuMs: (processCpuMs(ctx.server.pid) - server0) / reports, benchCpuMs: (bench.user + bench.system) / 1000 / reports };
+}
+
+export async function mirroredIngest(ctx: BenchContext, sizes: Sizes): Promise<Row[]> {
+  const label = (flows: number, perFlow: number) => `mirrored ingest: revision-checked reports/s into ${flows} flow${flows > 1 ? 's' : ''} (${perFlow} each)`;
+  const shapes: Array<[number, number]> = [
+    [1, sizes.reportsIntoOne],
+    [sizes.reportFlows, sizes.reportsPerFlow],
+  ];
+  const why = mirroredUnavailable(ctx);
+  if (why) return shapes.map(([flows, perFlow]) => unavailableRow('mirrored', label(flows, perFlow), TARGET, why));
+
+  await ingest(ctx, 'taskflow', 1, sizes.warmup);
+  await ingest(ctx, 'plain', 1, sizes.warmup);
+  const costs = sizes.diagnostics ? await reportCosts(ctx) : null;
+  const clientSide = !costs
+    ? ''
+    : costs.reportRpcs === costs.rawRpcs
+      ? ' The client makes as many RPCs per report as the baseline (see below), so the difference is on the workflow side.'
+      : ` The client also makes ${costs.reportRpcs} RPCs per report against the baseline's ${costs.rawRpcs} (see below).`;
+  const rows: Row[] = [];
+  for (const [flows, perFlow] of shapes) {
+    const runs = { taskflow: [] as Ingest[], plain: [] as Ingest[] };
+    for (let round = 0; round < sizes.rounds; round++) {
+      const order = round % 2 ? (['plain', 'taskflow'] as const) : (['taskflow', 'plain'] as const);
+      for (const variant of order) runs[variant].push(await ingest(ctx, variant, flows, perFlow));
+    }
+    const tf = figure(runs.taskflow.map((x) => x.rate));
+    const pl = figure(runs.plain.map((x) => x.rate));
+    const cpu = (variant: 'taskflow' | 'plain', key: 'serverCpuMs' | 'benchCpuMs') => ms(median(runs[variant].map((x) => x[key])));
+    const r = tf.median / pl.median;
+    const extra = (key: 'serverCpuMs' | 'benchCpuMs') => ms(median(runs.taskflow.map((x) => x[key])) - median(runs.plain.map((x) => x[key])));
+    rows.push({
+      why: [
+        `Each TaskFlow report costs ${extra('serverCpuMs')} more server CPU and ${extra('benchCpuMs')} more worker/client CPU than the raw update ` +
+          `(${flows > 1 ? 'with many flows fed at once the run is CPU-bound, so that is the rate' : 'one flow at a time, that is added to every round trip'}).` +
+          clientSide,
+        `${PUBLISH_CAUSE} For a mirrored flow every applied report bumps the revision, so every report also upserts both; the memo carries each active task with its progress summary.`,
+        'What would reduce it: the memo and search-attribute changes listed under the history-events row (a report that only moves a progress summary would then write neither); ' +
+          'and parse each report once: the update validator and the handler both run the zod schema (src/flow/mirrored.ts).',
+      ],
+      id: 'mirrored',
+      benchmark: label(flows, perFlow),
+      taskflow: spread(tf, perSecond),
+      baseline: spread(pl, perSecond),
+      ratio: ratio(r),
+      target: TARGET,
+      met: r >= 0.85,
+      findings: [
+        `CPU per report: dev server ${cpu('taskflow', 'serverCpuMs')} TaskFlow vs ${cpu('plain', 'serverCpuMs')} raw; benchmark process (worker + producers) ${cpu('taskflow', 'benchCpuMs')} vs ${cpu('plain', 'benchCpuMs')}.`,
+      ],
+    });
+  }
+  if (costs) rows[0]!.findings.push(...costs.lines);
+  return rows;
+}
+
+/** Round trips and history growth per report, TaskFlow against the raw update. */
+async function reportCosts(ctx: BenchContext): Promise<{ lines: string[]; reportRpcs: number; rawRpcs: number }> {
+  const flowId = `mirrored-${randomUUID().slice(0, 12)}`;
+  const created = await ctx.flows.report(flowId, { taskId: 'job', status: 'running', summary: 'started' }, { create: { autoComplete: false } });
+  const before = (await ctx.client.workflow.getHandle(flowId).describe()).historyLength;
+  const report = await rpcCalls(ctx, (flows) => flows.report(flowId, { taskId: 'job', status: 'running', summary: 'probe' }, { expectedRevision: created.flow.revision }));
+  const after = (await ctx.client.workflow.getHandle(flowId).describe()).historyLength;
+  const withCreate = await rpcCalls(ctx, (flows) => flows.report(flowId, { taskId: 'job', status: 'running', summary: 'probe 2' }, { create: { autoComplete: false } }));
+
+  const sink = await ctx.client.workflow.start(plainReportSink, { taskQueue: ctx.config.taskQueue, workflowId: `sink-${randomUUID().slice(0, 12)}` });
+  await sink.executeUpdate(plainReportUpdate, { args: [{ taskId: 'job', status: 'running' }] });
+  const plainBefore = (await sink.describe()).historyLength;
+  const raw = await rpcCalls(ctx, (_flows, client) => client.workflow.getHandle(sink.workflowId).executeUpdate(plainReportUpdate, { args: [{ taskId: 'job', status: 'running', summary: 'probe', expectedRevision: 1 }] }));
+  const plainAfter = (await sink.describe()).historyLength;
+  const lines = [
+    `One \`FlowClient.report\` (revision-checked, flow exists) makes ${rpcs(report)}; the raw update makes ${rpcs(raw)}; a report with \`create\` (update-with-start) makes ${rpcs(withCreate)}.`,
+    `History growth per applied report: TaskFlow +${after - before} events, raw update +${plainAfter - plainBefore} events.`,
+  ];
+  return { lines, reportRpcs: report.length, rawRpcs: raw.length };
+}

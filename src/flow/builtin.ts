@@ -1,2 +1,3 @@
 /** Workflows TaskFlow itself ships, bundled beside the user's flows. */
-export {};
+export { mirroredFlow } from './mirrored';
+export { cancelFlowExecution } from './mirrored-cancel';

@@ -1,0 +1,131 @@
+import { log, setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { CancelRequest, PatchStateRequest, type WriteResult } from '../model/messages';
+import type { FlowRecord, TaskRecord } from '../model/records';
+import { isTerminalFlow } from '../model/status';
+import { DescribeFlowRequest, FailRequest, FinishRequest, ReportRequest, TaskReport, type MirroredCancelResult } from '../model/transitions';
+import { checkExpectedRevision, flowFailure, flowTerminal, zodMessage } from './failures';
+import { patchStateUpdate, recordQuery } from './messages';
+import { describeFlowUpdate, failUpdate, finishUpdate, mirroredCancelUpdate, reportSignal, reportUpdate } from './mirrored-messages';
+
+/** The writes a mirrored flow performs once a message passed its validator. */
+export interface MirroredWrites {
+  readonly record: FlowRecord;
+  readonly ended: boolean;
+  activeTasks(): TaskRecord[];
+  report(report: TaskReport): WriteResult<FlowRecord>;
+  cancel(request: CancelRequest): Promise<MirroredCancelResult>;
+  finish(result: unknown): WriteResult<FlowRecord>;
+  fail(error: string): WriteResult<FlowRecord>;
+  patchState(patch: Record<string, unknown>): WriteResult<FlowRecord>;
+  describe(fields: { goal?: string; currentStep?: string | null }): WriteResult<FlowRecord>;
+}
+
+/**
+ * The messages of a mirrored flow. Validators reject a write before it reaches history (bad
+ * payload, stale expectedRevision, ended flow); handlers re-check that the flow is open, since a
+ * write validated earlier in the same activation may have ended it.
+ */
+export function registerMirroredHandlers(flow: MirroredWrites): void {
+  const parse = <T>(schema: z.ZodType<T, any>, what: string, value: unknown): T => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw flowFailure('invalid_input', zodMessage(what, parsed.error));
+    return parsed.data;
+  };
+  const writable = (expectedRevision: number | undefined) => {
+    checkExpectedRevision(flow.record, expectedRevision);
+    if (isTerminalFlow(flow.record)) throw flowTerminal(flow.record);
+  };
+  const open = () => {
+    if (flow.ended) throw flowTerminal(flow.record);
+  };
+
+  setHandler(recordQuery, () => flow.record, { description: 'The flow record: status, revision, state and every task.' });
+
+  setHandler(
+    reportUpdate,
+    (request) => {
+      open();
+      return flow.report(parse(TaskReport, 'Report', request));
+    },
+    {
+      description: 'Record one external task update: { taskId, status, summary?, eventId?, occurredAt?, lease?, …, expectedRevision? }.',
+      validator: (request) => writable(parse(ReportRequest, 'Report', request).expectedRevision),
+    },
+  );
+
+  setHandler(
+    reportSignal,
+    (raw) => {
+      const parsed = TaskReport.safeParse(raw);
+      if (!parsed.success) log.warn('Ignored an invalid task report.', { error: zodMessage('Report', parsed.error) });
+      else if (flow.ended) log.warn('Ignored a task report for an ended flow.', { taskId: parsed.data.taskId, status: flow.record.status });
+      else flow.report(parsed.data);
+    },
+    { description: 'The report update, fire-and-forget: an invalid report, or one for an ended flow, is logged and ignored.' },
+  );
+
+  setHandler(
+    finishUpdate,
+    ({ result }) => {
+      open();
+      return flow.finish(result);
+    },
+    {
+      description: 'End an open flow with no active task, with the status its tasks derive: { expectedRevision?, result? }.',
+      validator: (request) => {
+        writable(parse(FinishRequest, 'Finish', request).expectedRevision);
+        const stillActive = flow.activeTasks().map((t) => t.taskId);
+        if (stillActive.length > 0) throw flowFailure('tasks_still_active', 'One or more child tasks are still active.', { stillActive });
+      },
+    },
+  );
+
+  setHandler(
+    failUpdate,
+    (request) => {
+      open();
+      return flow.fail(parse(FailRequest, 'Fail', request).error);
+    },
+    {
+      description: 'End the flow failed; still-active tasks are recorded lost: { expectedRevision?, error }.',
+      validator: (request) => writable(parse(FailRequest, 'Fail', request).expectedRevision),
+    },
+  );
+
+  setHandler(
+    mirroredCancelUpdate,
+    (request) => {
+      open();
+      return flow.cancel(parse(CancelRequest, 'Cancel', request));
+    },
+    {
+      description: 'Record the cancel intent and stop the active tasks through the cancel hook: { expectedRevision?, reason?, force? }.',
+      validator: (request) => writable(parse(CancelRequest, 'Cancel', request).expectedRevision),
+    },
+  );
+
+  setHandler(
+    patchStateUpdate,
+    (request) => {
+      open();
+      return flow.patchState(parse(PatchStateRequest, 'State patch', request).patch);
+    },
+    {
+      description: 'Shallow-merge a patch into the flow state: { expectedRevision?, patch }.',
+      validator: (request) => writable(parse(PatchStateRequest, 'State patch', request).expectedRevision),
+    },
+  );
+
+  setHandler(
+    describeFlowUpdate,
+    (request) => {
+      open();
+      return flow.describe(parse(DescribeFlowRequest, 'Description', request));
+    },
+    {
+      description: 'Set the goal and/or the current step: { expectedRevision?, goal?, currentStep? }.',
+      validator: (request) => writable(parse(DescribeFlowRequest, 'Description', request).expectedRevision),
+    },
+  );
+}

@@ -23,6 +23,8 @@ import { zodMessage } from '../flow/failures';
 import { FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
 import { isNotFound, resolveLookup } from './lookup';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
+import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
+import type { MirroredCancelResult, TaskReportInput } from '../model/transitions';
 import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter } from './visibility';
 
 export interface StartOptions {
@@ -40,6 +42,8 @@ export interface CancelOptions extends WriteOptions {
   reason?: string;
   /** Wait until every task stopped and the flow ended, up to `flowDefaults.cancelGracePeriod`. */
   wait?: boolean;
+  /** Mirrored flows: end now, recording the tasks the cancel hook could not stop `lost` (`abandoned`). */
+  force?: boolean;
 }
 
 export interface FlowList {
@@ -205,10 +209,11 @@ export class FlowClient {
    * Records the cancel intent, cancels the flow's active tasks and, with `wait`, waits for them to
    * stop. Tasks still running after the grace period raise `TasksStillActiveError`; the intent stays.
    */
-  async cancel(lookup: string, options: CancelOptions = {}): Promise<WriteResult<FlowRecord>> {
+  async cancel(lookup: string, options: CancelOptions = {}): Promise<WriteResult<FlowRecord> | MirroredCancelResult> {
     const flowId = await this.resolve(lookup);
     const { flow } = await this.snapshot(flowId);
     if (isTerminalFlow(flow)) throw new FlowTerminalError(flow.status);
+    if (flow.syncMode === 'mirrored') return cancelMirroredFlow(this.mirrored(), flowId, options);
     const written = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
     const handle = this.client.workflow.getHandle(flowId);
     if (flow.syncMode === 'managed') await this.call(() => handle.cancel()).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
@@ -219,6 +224,31 @@ export class FlowClient {
       throw new TasksStillActiveError(after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId), { flow: after });
     }
     return { ...written, flow: after };
+  }
+
+  /** Records one external task update on a mirrored flow; with `create`, creates the flow if absent, atomically. */
+  report(lookupOrId: string, report: TaskReportInput, options: ReportOptions = {}): Promise<WriteResult<FlowRecord>> {
+    return reportTask(this.mirrored(), lookupOrId, report, options);
+  }
+
+  /** Ends an open mirrored flow with no active task, with the status its tasks derive. */
+  finish(lookup: string, options: FinishOptions = {}): Promise<WriteResult<FlowRecord>> {
+    return finishFlow(this.mirrored(), lookup, options);
+  }
+
+  /** Ends a mirrored flow failed; its still-active tasks are recorded lost. */
+  fail(lookup: string, options: FailOptions): Promise<WriteResult<FlowRecord>> {
+    return failFlow(this.mirrored(), lookup, options);
+  }
+
+  private mirrored(): MirroredAccess {
+    return {
+      client: this.client,
+      config: this.config,
+      call: (fn) => this.call(fn),
+      write: (lookup, mode, update, args, options) => this.write(lookup, mode, update, args, options),
+      update: (flowId, update, args, requestId) => this.update(flowId, update, args, requestId),
+    };
   }
 
   protected async write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: WriteOptions): Promise<WriteResult<FlowRecord>> {

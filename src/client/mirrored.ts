@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { z } from 'zod';
+import type { TaskFlowConfig } from '../config';
+import { zodMessage } from '../flow/failures';
+import type { mirroredFlow } from '../flow/mirrored';
+import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
+import { MESSAGES, type WriteResult } from '../model/messages';
+import { newFlowRecord } from '../model/new-record';
+import type { FlowRecord } from '../model/records';
+import {
+  SA_ACTIVE_TASKS,
+  SA_CANCEL_REQUESTED,
+  SA_LOOKUP_KEY,
+  SA_REVISION,
+  SA_STATUS,
+  SA_SYNC_MODE,
+  SA_TOTAL_TASKS,
+} from '../model/search-attributes';
+import {
+  FailRequest,
+  MIRRORED_WORKFLOW_TYPE,
+  MirroredCreate,
+  TaskReport,
+  defaultGoal,
+  mirroredFlowView,
+  type MirroredCancelResult,
+  type MirroredCreateInput,
+  type TaskReportInput,
+} from '../model/transitions';
+import { FlowError, InvalidFlowInputError, TasksStillActiveError } from './errors';
+
+/** What the mirrored-flow calls need of FlowClient: its Temporal client and its checked write paths. */
+export interface MirroredAccess {
+  client: Client;
+  config: TaskFlowConfig;
+  /** Runs a Temporal call, turning its failures into typed errors. */
+  call<T>(fn: () => Promise<T>): Promise<T>;
+  /** Resolves the lookup, checks the flow's mode and that it is open, then sends the update. */
+  write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: { expectedRevision?: number; requestId?: string }): Promise<WriteResult<FlowRecord>>;
+  update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>>;
+}
+
+export interface ReportOptions {
+  expectedRevision?: number;
+  /** Idempotency id (the Temporal update id): a retried report with the same id applies once. */
+  requestId?: string;
+  /** Create the flow if absent, atomically with the report; `lookupOrId` is then its flow id. */
+  create?: MirroredCreateInput;
+}
+
+export interface FinishOptions {
+  result?: unknown;
+  expectedRevision?: number;
+  requestId?: string;
+}
+
+export interface FailOptions {
+  error: string;
+  expectedRevision?: number;
+  requestId?: string;
+}
+
+export interface MirroredCancelOptions {
+  expectedRevision?: number;
+  requestId?: string;
+  reason?: string;
+  force?: boolean;
+}
+
+/**
+ * Records one task update on a mirrored flow. With `create`, creates the flow if absent and applies
+ * the report in one update-with-start call, so concurrent producers end up with one flow.
+ */
+export async function reportTask(access: MirroredAccess, lookupOrId: string, input: TaskReportInput, options: ReportOptions = {}): Promise<WriteResult<FlowRecord>> {
+  const report = parsed(TaskReport, 'Report', { ...input, occurredAt: utc(input.occurredAt) });
+  const create = options.create && parsed(MirroredCreate, 'Create options', options.create);
+  const request = { ...report, expectedRevision: options.expectedRevision };
+  const requestId = options.requestId ?? randomUUID();
+  // Producers nearly always name the flow by its id: send to it as one first, resolve only if none answers.
+  const flowId = lookupOrId.trim();
+  if (!flowId) throw new InvalidFlowInputError(create ? 'A mirrored flow needs a flow id to be created with.' : 'A report needs the flow it is for.');
+  try {
+    return await gateOf(access.client, flowId).run(() =>
+      create
+        ? access.call(() =>
+            access.client.workflow.executeUpdateWithStart<typeof mirroredFlow, WriteResult<FlowRecord>, [object]>(MESSAGES.report, {
+              args: [request],
+              updateId: requestId,
+              startWorkflowOperation: startOperation(access.config, flowId, { ...create, goal: create.goal ?? defaultGoal(report) }),
+            }),
+          )
+        : access.update(flowId, MESSAGES.report, request, requestId),
+    );
+  } catch (err) {
+    if (err instanceof FlowError && err.type !== 'server_unavailable') throw err;
+    // Sent straight away, since nearly every report goes to an open mirrored flow by its id. When it
+    // did not land, the checked write path resolves the lookup and says why — not_mirrored before
+    // flow_terminal, as mode comes before state — or sends it again under the same update id.
+    return access.write(create ? flowId : lookupOrId, 'mirrored', MESSAGES.report, request, { requestId });
+  }
+}
+
+/** Ends an open mirrored flow with no active task, with the status its tasks derive. */
+export async function finishFlow(access: MirroredAccess, lookup: string, options: FinishOptions = {}): Promise<WriteResult<FlowRecord>> {
+  try {
+    return await access.write(lookup, 'mirrored', MESSAGES.finish, { expectedRevision: options.expectedRevision, result: options.result }, options);
+  } catch (err) {
+    if (err instanceof FlowError && err.type === 'tasks_still_active' && !(err instanceof TasksStillActiveError)) {
+      throw new TasksStillActiveError((err.details.stillActive as string[]) ?? [], err.details);
+    }
+    throw err;
+  }
+}
+
+/** Ends a mirrored flow failed at any time; its still-active tasks are recorded lost. */
+export function failFlow(access: MirroredAccess, lookup: string, options: FailOptions): Promise<WriteResult<FlowRecord>> {
+  const { error } = parsed(FailRequest, 'Fail request', { error: options.error });
+  return access.write(lookup, 'mirrored', MESSAGES.fail, { expectedRevision: options.expectedRevision, error }, options);
+}
+
+/**
+ * The mirrored half of `flow cancel` (spec §5): the update records the intent and runs the cancel
+ * hook; tasks it could not stop raise TasksStillActiveError (the intent stays), unless `force`
+ * recorded them lost (`abandoned`).
+ */
+export async function cancelMirroredFlow(access: MirroredAccess, flowId: string, options: MirroredCancelOptions = {}): Promise<MirroredCancelResult> {
+  const args = { expectedRevision: options.expectedRevision, reason: options.reason ?? null, force: options.force ?? false };
+  const answer = (await access.update(flowId, MESSAGES.cancel, args, options.requestId)) as MirroredCancelResult;
+  if (answer.stillActive.length > 0) throw new TasksStillActiveError(answer.stillActive, { flow: answer.flow, abandoned: answer.abandoned });
+  return answer;
+}
+
+function startOperation(config: TaskFlowConfig, flowId: string, create: MirroredCreate & { goal: string }) {
+  const view = mirroredFlowView([], { autoComplete: create.autoComplete, cancelRequested: false });
+  const lookupKey = create.lookupKey ?? null;
+  const record: FlowRecord = {
+    ...newFlowRecord({
+      flowId,
+      runId: '',
+      flowType: create.flowType ?? MIRRORED_WORKFLOW_TYPE,
+      syncMode: 'mirrored',
+      status: view.status,
+      goal: create.goal,
+      lookupKey,
+      createdAt: new Date().toISOString(),
+    }),
+    wait: view.wait,
+  };
+  return new WithStartWorkflowOperation<typeof mirroredFlow>(MIRRORED_WORKFLOW_TYPE, {
+    workflowId: flowId,
+    taskQueue: config.taskQueue,
+    args: [create],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    // A flow id whose flow has ended is never reused.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: create.goal,
+    staticDetails: [
+      `**TaskFlow** mirrored flow \`${record.flowType}\`: records tasks another system runs; it never creates them.`,
+      `Lookup key: ${lookupKey ? `\`${lookupKey}\`` : 'none'}`,
+      `Auto-complete: ${create.autoComplete ? 'on' : 'off'} · Cancel hook: ${create.cancelHook ? `\`${create.cancelHook}\`` : 'none'}`,
+    ].join('\n\n'),
+    memo: { [LIST_MEMO_KEY]: listMemoOf(record) },
+    typedSearchAttributes: [
+      { key: SA_STATUS, value: record.status },
+      { key: SA_SYNC_MODE, value: 'mirrored' },
+      ...(lookupKey ? [{ key: SA_LOOKUP_KEY, value: lookupKey }] : []),
+      { key: SA_REVISION, value: 0 },
+      { key: SA_ACTIVE_TASKS, value: 0 },
+      { key: SA_TOTAL_TASKS, value: 0 },
+      { key: SA_CANCEL_REQUESTED, value: false },
+    ],
+  });
+}
+
+/**
+ * Temporal admits at most 10 in-flight updates per workflow execution (`history.maxInFlightUpdates`)
+ * and refuses more with RESOURCE_EXHAUSTED, which the SDK retries after seconds of back-off; so this
+ * process keeps its own updates to one flow below that, queueing the rest.
+ */
+const MAX_UPDATES_IN_FLIGHT_PER_FLOW = 8;
+
+class UpdateGate {
+  private inFlight = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(private readonly onIdle: () => void) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= MAX_UPDATES_IN_FLIGHT_PER_FLOW) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.inFlight++;
+    try {
+      return await fn();
+    } finally {
+      // Hand the slot straight to the next caller, or give it back.
+      const next = this.queue.shift();
+      if (next) next();
+      else if (--this.inFlight === 0) this.onIdle();
+    }
+  }
+}
+
+const gates = new WeakMap<Client, Map<string, UpdateGate>>();
+
+function gateOf(client: Client, flowId: string): UpdateGate {
+  let byFlow = gates.get(client);
+  if (!byFlow) gates.set(client, (byFlow = new Map()));
+  let gate = byFlow.get(flowId);
+  if (!gate) byFlow.set(flowId, (gate = new UpdateGate(() => byFlow!.delete(flowId))));
+  return gate;
+}
+
+/** An ISO time the client's clock reads (a local time is local to this process) as UTC, so the flow never depends on a time zone. */
+function utc(time: string | null | undefined): string | null | undefined {
+  if (typeof time !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(time)) return time;
+  const at = Date.parse(time);
+  return Number.isNaN(at) ? time : new Date(at).toISOString();
+}
+
+function parsed<S extends z.ZodType>(schema: S, what: string, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidFlowInputError(zodMessage(what, result.error));
+  return result.data;
+}

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FlowRecord } from '../../src/model/records';
-import { eventually } from '../helpers/flows';
-import { cliHarness, type CliHarness } from './helpers';
+import { cliHarness, eventually, type CliHarness } from './helpers';
+
+// Each spawned CLI is a cold Node start; on a busy machine a test with a dozen of them takes a while.
+jest.setTimeout(180_000);
 
 let h: CliHarness;
 

@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { FlowRecord, FlowStatus } from '../../src/model/records';
-import { eventually } from '../helpers/flows';
-import { cliHarness, runCli, temporalWorkflowIds, type CliHarness } from './helpers';
+import { cliHarness, eventually, runCli, temporalCli, temporalWorkflowIds, type CliHarness } from './helpers';
 
 /**
  * `flow list` and `<lookup>` against flows in every status, all sharing one fresh lookup key so
  * the shared test server's other flows never show up.
  */
+
+// Each spawned CLI is a cold Node start; on a busy machine a test with a dozen of them takes a while.
+jest.setTimeout(180_000);
 
 let h: CliHarness;
 const key = `cli-list-${randomUUID().slice(0, 8)}`;
@@ -44,8 +48,7 @@ beforeAll(async () => {
   // Visibility is eventually consistent: wait until the index agrees with every flow.
   await eventually(
     () => client.list({ lookupKey: key }),
-    (l) => l.total === Object.keys(ids).length && l.flows.every((f) => f.status === expected.get(f.flowId)),
-    30_000,
+    (l) => l.total === Object.keys(ids).length && l.flows.every((f) => f.status === expected.get(f.flowId))
   );
 }, 90_000);
 
@@ -214,4 +217,23 @@ test('a server that does not answer is one sentence naming the address, exit 1',
   expect(text.stderr).toContain('npm start');
   expect(json.code).toBe(1);
   expect(json.json().error).toMatchObject({ type: 'server_unavailable', address: '127.0.0.1:1' });
+});
+
+test('a namespace without the TaskFlow search attributes says how to register them', async () => {
+  const namespace = `cli-no-sa-${randomUUID().slice(0, 8)}`;
+  const { address } = h.env.config.connection;
+  await promisify(execFile)(temporalCli(), ['operator', 'namespace', 'create', '--namespace', namespace, '--address', address]);
+  // A new namespace takes a moment to reach every part of the server.
+  const run = await eventually(
+    () => h.cli(['flow', 'list', '--json'], { TEMPORAL_NAMESPACE: namespace }),
+    (r) => !String(r.json().error?.message).includes('does not exist'),
+  );
+  expect(run.code).toBe(1);
+  expect(run.json().error).toMatchObject({
+    type: 'config_error',
+    message: `Namespace ${namespace} on ${address} does not have the TaskFlow search attributes (TaskFlowSyncMode is unknown there); run taskflow worker or taskflow dev once against it to register them.`,
+  });
+  const text = await h.cli(['flow', 'show', 'anything'], { TEMPORAL_NAMESPACE: namespace });
+  expect(text.code).toBe(1);
+  expect(text.stderr).toContain('run taskflow worker or taskflow dev once against it to register them.');
 });

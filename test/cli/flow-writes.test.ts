@@ -3,8 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { TaskRecord } from '../../src/model/records';
-import { eventually } from '../helpers/flows';
-import { cliHarness, type CliHarness } from './helpers';
+import { cliHarness, eventually, type CliHarness } from './helpers';
+
+// Each spawned CLI is a cold Node start; on a busy machine a test with a dozen of them takes a while.
+jest.setTimeout(180_000);
 
 let h: CliHarness;
 
@@ -19,13 +21,12 @@ test('start: input from JSON or @file is validated first; parse errors are usage
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-start-'));
   fs.writeFileSync(path.join(dir, 'input.json'), '{"name":"File"}');
   const id = unique('cli-start');
-  const [fromFile, badJson, missing, schema, unknownType, badRevision] = await Promise.all([
+  const [fromFile, badJson, missing, schema, unknownType] = await Promise.all([
     h.cli(['flow', 'start', 'greeting', '--input', `@${path.join(dir, 'input.json')}`, '--id', id, '--lookup-key', id, '--json']),
     h.cli(['flow', 'start', 'greeting', '--input', '{name:', '--json']),
     h.cli(['flow', 'start', 'greeting', '--input', '@/nonexistent/input.json']),
     h.cli(['flow', 'start', 'greeting', '--input', '{"name":""}']),
     h.cli(['flow', 'start', 'noSuchFlow', '--json']),
-    h.cli(['flow', 'resume', 'x', '--expect-revision', 'three']),
   ]);
   expect(fromFile.code).toBe(0);
   expect(fromFile.json()).toMatchObject({ ok: true, applied: true, flow: { flowId: id, lookupKey: id, goal: 'Greet File', revision: 0 } });
@@ -36,8 +37,6 @@ test('start: input from JSON or @file is validated first; parse errors are usage
   expect(schema.stderr).toMatch(/^Input for greeting is invalid: name: .+\n$/);
   expect(unknownType.code).toBe(1);
   expect(unknownType.json().error).toMatchObject({ type: 'invalid_input', message: expect.stringContaining('greeting') });
-  expect(badRevision.code).toBe(2);
-  expect(badRevision.stderr).toContain('--expect-revision must be a whole number');
 
   const again = await h.cli(['flow', 'start', 'greeting', '--input', '{"name":"Twice"}', '--id', id, '--json']);
   expect(again.code).toBe(1);
@@ -111,19 +110,14 @@ test('report creates a mirrored flow, records updates, and treats duplicates as 
   expect(finishEarly.stderr.split('\n')[1]).toMatch(/^Still active: (build|test)\b.*, (build|test)\b.*\.$/);
 
   const { flow } = await h.env.client.snapshot(flowId);
-  const [stale, usage, badOutcome, badTime, noCreate] = await Promise.all([
+  const [stale, usage, noCreate] = await Promise.all([
     h.cli(['flow', 'report', flowId, '--task', 'build', '--status', 'succeeded', '--expect-revision', String(flow.revision + 5), '--json']),
     h.cli(['flow', 'report', flowId, '--task', 'build', '--status', 'done']),
-    h.cli(['flow', 'report', flowId, '--task', 'build', '--status', 'succeeded', '--outcome', 'partial', '--json']),
-    h.cli(['flow', 'report', flowId, '--task', 'build', '--status', 'succeeded', '--occurred-at', 'last tuesday']),
     h.cli(['flow', 'report', flowId, '--task', 'build', '--status', 'succeeded', '--goal', 'x']),
   ]);
   expect(stale.json().error).toMatchObject({ type: 'revision_conflict', currentRevision: flow.revision });
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain('--status must be queued, running, succeeded, failed, timed_out, cancelled, or lost');
-  expect(badOutcome.code).toBe(2);
-  expect(badOutcome.json().error.type).toBe('usage');
-  expect(badTime.code).toBe(2);
   expect(noCreate.code).toBe(2);
   expect(noCreate.stderr).toBe('--goal only applies with --create.\n');
 

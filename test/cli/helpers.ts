@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { TaskFlowConfig } from '../../src/config';
+import { eventually as eventuallyWithin } from '../helpers/server';
 
 export const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'taskflow.js');
@@ -85,7 +86,7 @@ export interface RunningCli {
 }
 
 /** Starts `taskflow <args>` and lets the test read its output while it runs (`--watch`). */
-export function spawnCli(args: string[], { env = process.env, cwd = root, timeoutMs = 30_000 }: RunOptions = {}): RunningCli {
+export function spawnCli(args: string[], { env = process.env, cwd = root, timeoutMs = 90_000 }: RunOptions = {}): RunningCli {
   let stdout = '';
   let stderr = '';
   const done = new Promise<CliRun>((resolve, reject) => {
@@ -222,4 +223,9 @@ export async function cliHarness(): Promise<CliHarness> {
       await env.teardown();
     },
   };
+}
+
+/** Polls until `ok` holds (never a fixed sleep); a minute by default, for flows on a busy machine. */
+export function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  return eventuallyWithin(read, ok, timeoutMs);
 }

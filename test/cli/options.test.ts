@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   parseDurationOption,
+  parseEnum,
   parseFlowStatuses,
   parseIsoTime,
   parseJsonOption,
@@ -69,4 +70,10 @@ test('JSON options: inline, @file, missing file and bad JSON are usage errors', 
   expect(parseJsonOption('--input', undefined)).toBeUndefined();
   expect(usageError(() => parseJsonOption('--input', '@missing.json', dir))).toBe('--input @missing.json: no such file.');
   expect(usageError(() => parseJsonOption('--data', '{oops'))).toMatch(/^--data must be JSON/);
+});
+
+test('enumerations such as --outcome', () => {
+  expect(parseEnum('--outcome', 'blocked', ['succeeded', 'blocked'])).toBe('blocked');
+  expect(parseEnum('--outcome', undefined, ['succeeded', 'blocked'])).toBeUndefined();
+  expect(usageError(() => parseEnum('--outcome', 'partial', ['succeeded', 'blocked']))).toBe('--outcome must be succeeded or blocked; got "partial".');
 });

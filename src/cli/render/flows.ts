@@ -88,7 +88,7 @@ export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now()
     `TaskFlow ${sanitize(f.flowId)}`,
     field('type', sanitize(f.flowType)),
     field('mode', f.syncMode),
-    field('status', `${f.status}${snapshot.executionStatus !== 'RUNNING' ? ` (execution ${snapshot.executionStatus.toLowerCase()})` : ''}`),
+    field('status', f.status),
     field('revision', String(f.revision)),
     field('lookup key', f.lookupKey === null ? 'none' : sanitize(f.lookupKey)),
     field('goal', sanitize(f.goal)),
@@ -97,6 +97,8 @@ export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now()
     field('updated', timeWithAge(f.updatedAt, now)),
     field('ended', timeWithAge(f.endedAt, now)),
   ];
+  // How the Temporal execution closed (completed, failed, cancelled, terminated, timed out).
+  if (snapshot.executionStatus !== 'RUNNING') lines.push(field('execution', snapshot.executionStatus.toLowerCase().replace('_', ' ')));
   if (f.wait !== null) lines.push(field('waiting for', waitLine(f.wait)));
   if (f.blocked !== null) {
     const by = f.blocked.taskId ? `task ${sanitize(f.blocked.taskId)}` : 'a task';

@@ -2,7 +2,7 @@ import { Command, Option } from 'clipanion';
 import type { CancelOptions } from '../../../client';
 import type { FlowRecord } from '../../../model/records';
 import { isActiveTask, isTerminalFlow } from '../../../model/status';
-import { expectRevisionOption, flowPaths, lookupArgument, parseRevision, reasonOption, TaskFlowCommand } from '../../options';
+import { expectRevisionOption, flowPaths, lookupArgument, parseRevision, reasonOption, requestIdOption, TaskFlowCommand } from '../../options';
 import type { Rendered } from '../../render/output';
 import { withSpinner } from '../../render/spinner';
 import { sanitize } from '../../render/text';
@@ -41,12 +41,14 @@ export class FlowCancelCommand extends TaskFlowCommand {
   noWait = Option.Boolean('--no-wait', false, { description: 'Record the intent and cancel the tasks, but do not wait for them to stop' });
   force = Option.Boolean('--force', false, { description: 'End the flow now, recording tasks that did not stop as lost' });
   expectRevision = expectRevisionOption();
+  requestId = requestIdOption();
 
   async run(): Promise<Rendered | number> {
     const options: CancelOptions & { force?: boolean } = {
       reason: this.reason,
       wait: !this.noWait,
       expectedRevision: parseRevision(this.expectRevision),
+      requestId: this.requestId,
       ...(this.force ? { force: true } : {}),
     };
     return this.withClient(async (client) => {

@@ -1,21 +1,110 @@
-import type { FlowRecord } from '../model/records';
+import type { FlowRecord, SyncMode, TaskRecord } from '../model/records';
+import { isTerminalFlow } from '../model/status';
 
-/** The Web UI's "current details" for a flow, in Markdown: where it stands, in a few lines. */
+/** Active tasks listed by name; the rest are only counted. */
+const LISTED_TASKS = 5;
+
+/**
+ * The Web UI's "current details" for a flow, in Markdown: where it stands, what it waits for and
+ * how to move it on. The UI keeps line breaks, so lines are joined by single newlines to stay
+ * compact; everything that comes from flow code or users is escaped, so it shows as written.
+ */
 export function describeForUi(record: FlowRecord): string {
   const lines = [`**${record.status}** · revision ${record.revision} · ${record.syncMode} flow`];
-  if (record.currentStep) lines.push(`Step: ${record.currentStep}`);
-  if (record.wait) lines.push(`Waiting for: ${waitLabel(record.wait)}`);
-  if (record.blocked) lines.push(`Blocked by ${record.blocked.taskId ?? 'a task'}: ${record.blocked.summary ?? 'needs follow-up'}`);
-  if (record.cancelRequestedAt) lines.push(`Cancel requested at ${record.cancelRequestedAt}${record.cancelReason ? `: ${record.cancelReason}` : ''}`);
+  if (record.currentStep) lines.push(`Step: ${plain(record.currentStep)}`);
+  if (record.wait) {
+    lines.push(`Waiting for: ${waitText(record.wait)}`);
+    lines.push(...(record.syncMode === 'managed' ? commandHint('Resume', 'resume', record.flowId, " --data '<json>'") : commandHint('Once no more tasks will come, end it', 'finish', record.flowId)));
+  }
+  if (record.blocked) {
+    const by = record.blocked.taskId ? `task ${plain(record.blocked.taskId)}` : 'a task';
+    lines.push(`Blocked by ${by}: ${plain(record.blocked.summary ?? 'needs follow-up')}`);
+    if (record.syncMode === 'managed' && !record.endedAt) lines.push(...commandHint('Resume', 'resume', record.flowId));
+  }
+  if (record.cancelRequestedAt) {
+    const stopping = isTerminalFlow(record) ? '' : ` (waiting for ${count(record.taskSummary.active, 'active task')} to stop)`;
+    lines.push(`**Cancel requested** ${when(record.cancelRequestedAt)}${record.cancelReason ? ` — ${plain(record.cancelReason)}` : ''}${stopping}`);
+  }
+  if (record.error) lines.push(`Error: ${plain(record.error, 300)}`);
+  if (record.endedAt) lines.push(`Ended ${when(record.endedAt)}`);
+
   const s = record.taskSummary;
-  lines.push(`Tasks: ${s.active} active / ${s.total} total${s.failures > 0 ? ` · ${s.failures} failed` : ''}`);
-  const active = record.tasks.filter((t) => t.status === 'queued' || t.status === 'running').slice(0, 5);
-  for (const task of active) lines.push(`- ${task.name} (${task.status})${task.progressSummary ? `: ${task.progressSummary}` : ''}`);
-  if (record.error) lines.push(`Error: ${record.error}`);
-  return lines.join('\n\n');
+  const tasks = [`Tasks: ${s.total} total · ${s.active} active · ${count(s.failures, 'issue')}`];
+  const active = record.tasks.filter((t) => t.status === 'queued' || t.status === 'running');
+  for (const task of active.slice(0, LISTED_TASKS)) tasks.push(`- ${taskLine(task)}`);
+  if (active.length > LISTED_TASKS) tasks.push(`- … and ${active.length - LISTED_TASKS} more`);
+  return `${lines.join('\n')}\n\n${tasks.join('\n')}`;
 }
 
+export interface StartDetails {
+  syncMode: SyncMode;
+  flowType: string;
+  lookupKey: string | null;
+  /** Managed: the validated input, shown shortened. */
+  input?: unknown;
+  /** Mirrored: how the flow was created. */
+  autoComplete?: boolean;
+  cancelHook?: string | null;
+}
+
+/** The Web UI's static "details" of a flow, set when it starts: what kind of flow it is and how to find it. */
+export function describeStartForUi(start: StartDetails): string {
+  const mirrored = start.syncMode === 'mirrored';
+  const lines = [`**TaskFlow** ${start.syncMode} flow ${code(start.flowType)}${mirrored ? ': records tasks another system runs; it never creates them.' : ''}`];
+  lines.push(`Lookup key: ${start.lookupKey ? code(start.lookupKey) : 'none'}`);
+  if (start.input !== undefined) lines.push(`Input: ${code(shorten(JSON.stringify(start.input) ?? 'null', 400))}`);
+  if (mirrored) lines.push(`Auto-complete: ${start.autoComplete === false ? 'off' : 'on'} · Cancel hook: ${start.cancelHook ? code(start.cancelHook) : 'none'}`);
+  return lines.join('\n');
+}
+
+/** The name of what a flow waits for (`approval`, `reports`). */
 export function waitLabel(wait: unknown): string {
   if (wait && typeof wait === 'object' && 'for' in wait) return String((wait as { for: unknown }).for);
   return JSON.stringify(wait);
+}
+
+/** `approval — Send {…}`: the wait's name and the hint the flow gave, as `flow show` prints it. */
+function waitText(wait: unknown): string {
+  const description = wait && typeof wait === 'object' ? (wait as { description?: unknown }).description : null;
+  return `${plain(waitLabel(wait))}${typeof description === 'string' && description ? ` — ${plain(description)}` : ''}`;
+}
+
+function taskLine(task: TaskRecord): string {
+  const name = task.name === task.taskId ? plain(task.name) : `${plain(task.name)} (${plain(task.taskId)})`;
+  const kind = task.kind && task.kind !== task.name ? ` · ${plain(task.kind)}` : '';
+  const attempt = task.attempt > 1 ? ` · attempt ${task.attempt}` : '';
+  const progress = task.progressSummary ? `: ${plain(task.progressSummary)}` : '';
+  return `${name}${kind} · ${task.status}${attempt}${progress}`;
+}
+
+function shorten(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** One line of user text, shortened, with Markdown and HTML characters escaped. */
+function plain(text: string, max = 200): string {
+  return shorten(text.replace(/\s+/g, ' ').trim(), max).replace(/[\\`*_{}[\]()<>#+|~!&]/g, (c) => `\\${c}`).replace(/^(\d+)([.)])/, '$1\\$2').replace(/^-/, '\\-');
+}
+
+/** A code span that holds any text: its fence is longer than every run of backticks inside. */
+function code(text: string): string {
+  const line = text.replace(/[\r\n]+/g, ' ');
+  const fence = '`'.repeat(Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length)) + 1);
+  const pad = line.startsWith('`') || line.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${line}${pad}${fence}`;
+}
+
+/** A `taskflow flow <verb> <id>` command in a code span to copy; none for an id that would need quoting. */
+function commandHint(action: string, verb: string, flowId: string, options = ''): string[] {
+  return /[\s`'"\\$;&|<>]/.test(flowId) ? [] : [`${action} with \`taskflow flow ${verb} ${flowId}${options}\``];
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** `2026-05-04 10:11:12 UTC`: an ISO time without the noise. */
+function when(iso: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z$/.exec(iso);
+  return match ? `${match[1]} ${match[2]} UTC` : plain(iso);
 }

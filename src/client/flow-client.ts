@@ -9,15 +9,8 @@ import { MESSAGES, type WriteResult } from '../model/messages';
 import { newFlowRecord } from '../model/new-record';
 import type { FlowRecord } from '../model/records';
 import type { FlowStart } from '../model/start';
-import {
-  SA_ACTIVE_TASKS,
-  SA_CANCEL_REQUESTED,
-  SA_LOOKUP_KEY,
-  SA_REVISION,
-  SA_STATUS,
-  SA_SYNC_MODE,
-  SA_TOTAL_TASKS,
-} from '../model/search-attributes';
+import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf } from '../model/search-attributes';
+import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import { zodMessage } from '../flow/failures';
 import { FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
@@ -114,17 +107,9 @@ export class FlowClient {
         args: [parsed.data, start],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: goal,
-        staticDetails: staticDetailsOf(record, parsed.data),
+        staticDetails: describeStartForUi({ syncMode: 'managed', flowType, lookupKey, input: parsed.data }),
         memo: { [LIST_MEMO_KEY]: listMemoOf(record) },
-        typedSearchAttributes: [
-          { key: SA_STATUS, value: 'queued' },
-          { key: SA_SYNC_MODE, value: 'managed' },
-          ...(lookupKey ? [{ key: SA_LOOKUP_KEY, value: lookupKey }] : []),
-          { key: SA_REVISION, value: 0 },
-          { key: SA_ACTIVE_TASKS, value: 0 },
-          { key: SA_TOTAL_TASKS, value: 0 },
-          { key: SA_CANCEL_REQUESTED, value: false },
-        ],
+        typedSearchAttributes: startSearchAttributesOf(record),
       });
       return { ...record, runId: handle.firstExecutionRunId };
     } catch (err) {
@@ -298,16 +283,6 @@ export class FlowClient {
     if (code === 14 /* UNAVAILABLE */) return new ServerUnavailableError(this.config.connection.address, (err as Error).message);
     return flowErrorFrom(err);
   }
-}
-
-function staticDetailsOf(record: FlowRecord, input: unknown): string {
-  const json = JSON.stringify(input);
-  const inputSummary = json.length > 400 ? `${json.slice(0, 400)}…` : json;
-  return [
-    `**TaskFlow** ${record.syncMode} flow \`${record.flowType}\``,
-    `Lookup key: ${record.lookupKey ? `\`${record.lookupKey}\`` : 'none'}`,
-    `Input: \`${inputSummary}\``,
-  ].join('\n\n');
 }
 
 function isDeadline(err: unknown): boolean {

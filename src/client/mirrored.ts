@@ -8,15 +8,8 @@ import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
 import { MESSAGES, type WriteResult } from '../model/messages';
 import { newFlowRecord } from '../model/new-record';
 import type { FlowRecord } from '../model/records';
-import {
-  SA_ACTIVE_TASKS,
-  SA_CANCEL_REQUESTED,
-  SA_LOOKUP_KEY,
-  SA_REVISION,
-  SA_STATUS,
-  SA_SYNC_MODE,
-  SA_TOTAL_TASKS,
-} from '../model/search-attributes';
+import { startSearchAttributesOf } from '../model/search-attributes';
+import { describeStartForUi } from '../flow/details';
 import {
   FailRequest,
   MIRRORED_WORKFLOW_TYPE,
@@ -155,21 +148,9 @@ function startOperation(config: TaskFlowConfig, flowId: string, create: Mirrored
     // A flow id whose flow has ended is never reused.
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
     staticSummary: create.goal,
-    staticDetails: [
-      `**TaskFlow** mirrored flow \`${record.flowType}\`: records tasks another system runs; it never creates them.`,
-      `Lookup key: ${lookupKey ? `\`${lookupKey}\`` : 'none'}`,
-      `Auto-complete: ${create.autoComplete ? 'on' : 'off'} · Cancel hook: ${create.cancelHook ? `\`${create.cancelHook}\`` : 'none'}`,
-    ].join('\n\n'),
+    staticDetails: describeStartForUi({ syncMode: 'mirrored', flowType: record.flowType, lookupKey, autoComplete: create.autoComplete, cancelHook: create.cancelHook }),
     memo: { [LIST_MEMO_KEY]: listMemoOf(record) },
-    typedSearchAttributes: [
-      { key: SA_STATUS, value: record.status },
-      { key: SA_SYNC_MODE, value: 'mirrored' },
-      ...(lookupKey ? [{ key: SA_LOOKUP_KEY, value: lookupKey }] : []),
-      { key: SA_REVISION, value: 0 },
-      { key: SA_ACTIVE_TASKS, value: 0 },
-      { key: SA_TOTAL_TASKS, value: 0 },
-      { key: SA_CANCEL_REQUESTED, value: false },
-    ],
+    typedSearchAttributes: startSearchAttributesOf(record),
   });
 }
 

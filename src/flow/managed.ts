@@ -161,7 +161,9 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       change.setFlow(status === 'waiting' ? { status, wait: about } : { status, blocked: about as FlowRecord['blocked'] }),
     );
     try {
-      const resumed = timeout === undefined ? (await condition(() => this.resumed !== null), true) : await condition(() => this.resumed !== null, timeout);
+      const summary = status === 'waiting' ? `wait for ${(about as { for: string }).for}` : 'blocked until resumed';
+      const resumed =
+        timeout === undefined ? (await condition(() => this.resumed !== null), true) : await condition(() => this.resumed !== null, timeout, { summary });
       if (!resumed) {
         this.keeper.apply((change) => change.setFlow({ status: 'running', wait: null }));
         throw flowFailure('wait_timeout', `No resume arrived within ${String(timeout)} while waiting for ${(about as { for: string }).for}.`);

@@ -1,34 +1,12 @@
 import { upsertMemo, upsertSearchAttributes, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { FlowRecord } from '../model/records';
 import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
 import { jsonEqual } from '../model/json';
-import {
-  SA_ACTIVE_TASKS,
-  SA_CANCEL_REQUESTED,
-  SA_LOOKUP_KEY,
-  SA_REVISION,
-  SA_STATUS,
-  SA_SYNC_MODE,
-  SA_TOTAL_TASKS,
-} from '../model/search-attributes';
+import { searchAttributesOf } from '../model/search-attributes';
 import { describeForUi } from './details';
 import { atActivationEnd } from './activation';
 
 type SearchAttributeValues = Record<string, string | number | boolean | null>;
-
-function searchAttributesOf(record: FlowRecord): { pairs: SearchAttributeUpdatePair[]; values: SearchAttributeValues } {
-  const pairs: SearchAttributeUpdatePair[] = [
-    { key: SA_STATUS, value: record.status },
-    { key: SA_SYNC_MODE, value: record.syncMode },
-    { key: SA_LOOKUP_KEY, value: record.lookupKey },
-    { key: SA_REVISION, value: record.revision },
-    { key: SA_ACTIVE_TASKS, value: record.taskSummary.active },
-    { key: SA_TOTAL_TASKS, value: record.taskSummary.total },
-    { key: SA_CANCEL_REQUESTED, value: record.cancelRequestedAt !== null },
-  ];
-  return { pairs, values: Object.fromEntries(pairs.map((p) => [p.key.name, p.value as SearchAttributeValues[string]])) };
-}
 
 /**
  * Mirrors the record into search attributes, memo and the UI's current details. Changes are
@@ -59,7 +37,8 @@ export class RecordPublisher {
   flush(): void {
     this.scheduled = false;
     const record = this.read();
-    const { pairs, values } = searchAttributesOf(record);
+    const pairs = searchAttributesOf(record);
+    const values: SearchAttributeValues = Object.fromEntries(pairs.map((p) => [p.key.name, p.value as SearchAttributeValues[string]]));
     const changed = pairs.filter((p) => !jsonEqual(this.published[p.key.name] ?? null, values[p.key.name]));
     if (changed.length > 0) {
       upsertSearchAttributes(changed);

@@ -1,13 +1,10 @@
 import type { FlowRecord } from '../../model/records';
+import type { WriteResult } from '../../model/messages';
 import type { Rendered } from './output';
 import { sanitize } from './text';
 
 /** What FlowClient's writes answer (spec §9): the record after the write, and whether it changed anything. */
-export interface WriteOutcome {
-  applied: boolean;
-  reason?: string;
-  flow: FlowRecord;
-}
+export type WriteOutcome = WriteResult<FlowRecord>;
 
 /**
  * A successful write: `{ok: true, applied, reason?, flow, …extra}` as JSON; as text, the sentence

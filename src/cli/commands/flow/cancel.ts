@@ -1,14 +1,13 @@
 import { Command, Option } from 'clipanion';
-import type { CancelOptions } from '../../../client';
+import type { CancelOptions, MirroredCancelResult } from '../../../client';
 import type { FlowRecord } from '../../../model/records';
 import { isActiveTask, isTerminalFlow } from '../../../model/status';
+import { TASK_SUMMARIES } from '../../../model/transitions';
 import { expectRevisionOption, flowPaths, lookupArgument, parseRevision, reasonOption, requestIdOption, TaskFlowCommand } from '../../options';
 import type { Rendered } from '../../render/output';
 import { withSpinner } from '../../render/spinner';
 import { sanitize } from '../../render/text';
 import { isStillActive, stillActiveLines, type StillActiveDetails, type WriteOutcome } from '../../render/writes';
-
-const ABANDONED_SUMMARY = 'abandoned by forced cancel; the external system was not told';
 
 export class FlowCancelCommand extends TaskFlowCommand {
   static override paths = flowPaths('cancel');
@@ -44,7 +43,7 @@ export class FlowCancelCommand extends TaskFlowCommand {
   requestId = requestIdOption();
 
   async run(): Promise<Rendered | number> {
-    const options: CancelOptions & { force?: boolean } = {
+    const options: CancelOptions = {
       reason: this.reason,
       wait: !this.noWait,
       expectedRevision: parseRevision(this.expectRevision),
@@ -81,11 +80,11 @@ export function cancelMessage(flow: FlowRecord): string {
 }
 
 /** The cancel sentence of spec §5; a repeated cancel answers as the first did, applied or not. */
-function renderCancelled(outcome: WriteOutcome & { stillActive?: string[]; abandoned?: string[] }): Rendered {
+function renderCancelled(outcome: WriteOutcome & Partial<Pick<MirroredCancelResult, 'stillActive' | 'abandoned'>>): Rendered {
   const { applied, reason, flow } = outcome;
   const message = cancelMessage(flow);
   const stillActive = outcome.stillActive ?? flow.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
-  const abandoned = outcome.abandoned ?? flow.tasks.filter((t) => t.status === 'lost' && t.terminalSummary === ABANDONED_SUMMARY).map((t) => t.taskId);
+  const abandoned = outcome.abandoned ?? flow.tasks.filter((t) => t.status === 'lost' && t.terminalSummary === TASK_SUMMARIES.abandoned).map((t) => t.taskId);
   const text = [sanitize(message)];
   if (!isTerminalFlow(flow)) {
     text.push(`The cancel intent is recorded; the flow ends cancelled once its tasks stop (follow it with taskflow flow show ${sanitize(flow.flowId)} --watch).`);

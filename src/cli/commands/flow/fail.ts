@@ -2,7 +2,6 @@ import { Command, Option } from 'clipanion';
 import { expectRevisionOption, flowPaths, lookupArgument, parseRevision, requestIdOption, TaskFlowCommand } from '../../options';
 import type { Rendered } from '../../render/output';
 import { renderWrite } from '../../render/writes';
-import { mirroredWrites } from './mirrored-writes';
 
 export class FlowFailCommand extends TaskFlowCommand {
   static override paths = flowPaths('fail');
@@ -26,7 +25,7 @@ export class FlowFailCommand extends TaskFlowCommand {
   async run(): Promise<Rendered> {
     const expectedRevision = parseRevision(this.expectRevision);
     return this.withClient(async (client) => {
-      const outcome = await mirroredWrites(client).fail(this.lookup, { error: this.error, expectedRevision, requestId: this.requestId });
+      const outcome = await client.fail(this.lookup, { error: this.error, expectedRevision, requestId: this.requestId });
       const { flow } = outcome;
       return renderWrite(outcome, `Failed ${flow.flowId} (${flow.syncMode}) with status ${flow.status}.`);
     });

@@ -2,7 +2,6 @@ import { Command, Option } from 'clipanion';
 import { expectRevisionOption, flowPaths, lookupArgument, parseJsonOption, parseRevision, requestIdOption, TaskFlowCommand } from '../../options';
 import type { Rendered } from '../../render/output';
 import { isStillActive, renderWrite, stillActiveLines } from '../../render/writes';
-import { mirroredWrites } from './mirrored-writes';
 
 export class FlowFinishCommand extends TaskFlowCommand {
   static override paths = flowPaths('finish');
@@ -32,7 +31,7 @@ export class FlowFinishCommand extends TaskFlowCommand {
     const expectedRevision = parseRevision(this.expectRevision);
     return this.withClient(async (client) => {
       try {
-        const outcome = await mirroredWrites(client).finish(this.lookup, { result, expectedRevision, requestId: this.requestId });
+        const outcome = await client.finish(this.lookup, { result, expectedRevision, requestId: this.requestId });
         const { flow } = outcome;
         return renderWrite(outcome, `Finished ${flow.flowId} (${flow.syncMode}) with status ${flow.status}.`);
       } catch (err) {

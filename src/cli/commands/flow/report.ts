@@ -1,4 +1,5 @@
 import { Command, Option } from 'clipanion';
+import type { MirroredCreateInput, TaskReportInput } from '../../../client';
 import { TASK_STATUSES, TerminalOutcome } from '../../../model/records';
 import {
   expectRevisionOption,
@@ -14,7 +15,6 @@ import {
 } from '../../options';
 import type { Rendered } from '../../render/output';
 import { renderWrite } from '../../render/writes';
-import { mirroredWrites, type ReportCreate, type TaskReport } from './mirrored-writes';
 
 export class FlowReportCommand extends TaskFlowCommand {
   static override paths = flowPaths('report');
@@ -64,7 +64,7 @@ export class FlowReportCommand extends TaskFlowCommand {
   noAutoComplete = Option.Boolean('--no-auto-complete', false, { description: 'With --create: stay open until flow finish or flow fail' });
 
   async run(): Promise<Rendered> {
-    const report: TaskReport = {
+    const report: TaskReportInput = {
       taskId: this.task,
       status: parseEnum('--status', this.status, TASK_STATUSES)!,
       ...defined({
@@ -84,11 +84,11 @@ export class FlowReportCommand extends TaskFlowCommand {
       const needsCreate = [this.lookupKey !== undefined && '--lookup-key', this.goal !== undefined && '--goal', this.noAutoComplete && '--no-auto-complete'].filter(Boolean);
       if (needsCreate.length > 0) throw usage(`${needsCreate.join(', ')} ${needsCreate.length > 1 ? 'only apply' : 'only applies'} with --create.`);
     }
-    const create: ReportCreate | undefined = this.create
+    const create: MirroredCreateInput | undefined = this.create
       ? defined({ lookupKey: this.lookupKey, goal: this.goal, autoComplete: this.noAutoComplete ? false : undefined })
       : undefined;
     return this.withClient(async (client) => {
-      const outcome = await mirroredWrites(client).report(this.lookup, report, { expectedRevision, requestId: this.requestId, ...(create ? { create } : {}) });
+      const outcome = await client.report(this.lookup, report, { expectedRevision, requestId: this.requestId, ...(create ? { create } : {}) });
       const { flow } = outcome;
       return renderWrite(outcome, `Recorded task ${report.taskId} ${report.status} on ${flow.flowId}; the flow is ${flow.status} at revision ${flow.revision}.`);
     });

@@ -19,10 +19,6 @@ export const PUBLISH_FIX = [
     'while `flow show` (describe + query) stays exact.',
 ];
 
-export const WORKER_FIX =
-  "Worker side, each activation also rebuilds the memo (listMemoOf), the UI details (describeForUi) and seven search-attribute values and compares them with jsonEqual; " +
-  'with the publishes above gone most activations would skip that work, and a dirty flag set by FlowRecordKeeper.apply could replace the comparisons.';
-
 export const COLD_START_CAUSE = (bareNodeMs: number, baselineMs: number) =>
   `The baseline is a Go binary that answers in about ${Math.round(baselineMs)} ms in all; Node alone needs about ${Math.round(bareNodeMs)} ms to start (\`node -e 0\`), ` +
   'so any Node CLI is near or past the 1.5× budget before it loads a module. Most of the rest is loading: the CLI loads about 500 modules, and @temporalio/client pulls in ' +

@@ -7,6 +7,7 @@ import { rpcCalls, rpcs } from '../probe';
 import { ms, ratio, spread, unavailableRow, type Row } from '../results';
 import { COLD_START_CAUSE, COLD_START_FIX } from '../analysis';
 import { figure, median, pool, sleep, timed } from '../stats';
+import { parseDuration } from '../../src/config/duration';
 import { IS_FLOW } from '../../src/client/visibility';
 import { plainTwoHeartbeats } from '../workflows';
 
@@ -84,6 +85,10 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
     }
   });
   const cold = await coldStart(ctx.server, ctx.config.taskQueue, ['flow', 'list', '--json', '--limit', '50']);
+  const smallPages: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    smallPages.push(ok(await temporalCli(ctx.server, ['workflow', 'list', '--query', query, '-o', 'json', '--limit', '50', '--page-size', '50']), 'temporal workflow list'));
+  }
   const counts = calls.filter((c) => c === 'CountWorkflowExecutions').length;
   const pages = calls.filter((c) => c === 'ListWorkflowExecutions').length;
   return {
@@ -98,6 +103,7 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
     ],
     findings: [
       `In-process, warm: FlowClient.list + pressure ${ms(inProcess.ms)} (list alone ${ms(listOnly.ms)}), a raw 50-row client.workflow.list ${ms(rawList.ms)}; the command makes ${rpcs(calls)}.`,
+      `Without \`--page-size\` the baseline asks for the server's default page (up to 1,000 rows) to print 50; with \`--page-size 50\` it takes ${ms(median(smallPages))} (median of 3), which would make the ratio ${ratio(result.taskflow.median / median(smallPages))}.`,
       ...describeColdStart(cold),
     ],
   };
@@ -146,6 +152,21 @@ export async function flowShow(ctx: BenchContext, sizes: Sizes, flowId: string):
   };
 }
 
+/**
+ * How long to wait after the tasks started before cancelling: spread evenly over one heartbeat
+ * interval, the same sequence for both variants. Without it every cancel would land at the same
+ * point of the worker's heartbeat cycle (right after the tasks start) and always wait the longest.
+ */
+function heartbeatPhases(ctx: BenchContext, runs: number, throttle: string = ctx.config.worker.maxHeartbeatThrottleInterval) {
+  const period = parseDuration(throttle);
+  const n = Math.max(1, runs);
+  const sequence = () => {
+    let k = 0;
+    return () => ((k++ % n) + 0.5) * (period / n);
+  };
+  return { taskflow: sequence(), plain: sequence() };
+}
+
 /** A heartbeat throttle short enough to show how much of the cancel latency the default one makes. */
 const FAST_THROTTLE = '200ms';
 
@@ -185,9 +206,11 @@ export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> 
 
   const exits = { taskflow: [] as number[], baseline: [] as number[] };
   const statuses = new Set<string>();
+  const phase = heartbeatPhases(ctx, sizes.cancelRuns);
   const taskflowRun = async () => {
     const { flowId } = await ctx.flows.start('benchTwoHeartbeats', { ms: 600_000 });
     await bothTasksRunning(ctx, flowId);
+    await sleep(phase.taskflow());
     const r = await cancelUntilClosed(ctx, flowId, () => taskflow(ctx.server, ctx.config.taskQueue, ['flow', 'cancel', flowId, '--json']));
     exits.taskflow.push(r.exitMs);
     statuses.add(`TaskFlow ${r.status}`);
@@ -197,6 +220,7 @@ export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> 
     const workflowId = `plain-cancel-${randomUUID().slice(0, 8)}`;
     await ctx.client.workflow.start(plainTwoHeartbeats, { taskQueue: ctx.config.taskQueue, workflowId, args: [600_000] });
     await bothTasksRunning(ctx, workflowId);
+    await sleep(phase.plain());
     const r = await cancelUntilClosed(ctx, workflowId, () => temporalCli(ctx.server, ['workflow', 'cancel', '--workflow-id', workflowId]));
     exits.baseline.push(r.exitMs);
     statuses.add(`plain ${r.status}`);
@@ -208,15 +232,19 @@ export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> 
 
   // The same cancel without a process around it: what the cancel itself costs, at the configured
   // heartbeat throttle and at a shorter one (a worker of its own).
-  const inProcessCancels = async (flows: BenchFlowClient, taskQueue: string) => {
+  const inProcessCancels = async (flows: BenchFlowClient, taskQueue: string, throttle: string) => {
     const out = { taskflow: [] as number[], plain: [] as number[] };
-    for (let i = 0; i < Math.min(3, Math.max(2, sizes.cancelRuns)); i++) {
+    const runs = Math.min(4, Math.max(2, sizes.cancelRuns));
+    const at = heartbeatPhases(ctx, runs, throttle);
+    for (let i = 0; i < runs; i++) {
       const { flowId } = await flows.start('benchTwoHeartbeats', { ms: 600_000 });
       await bothTasksRunning(ctx, flowId);
+      await sleep(at.taskflow());
       out.taskflow.push((await timed(() => flows.cancel(flowId, { wait: true }))).ms);
       const workflowId = `plain-cancel-${randomUUID().slice(0, 8)}`;
       const handle = await ctx.client.workflow.start(plainTwoHeartbeats, { taskQueue, workflowId, args: [600_000] });
       await bothTasksRunning(ctx, workflowId);
+      await sleep(at.plain());
       out.plain.push(
         (
           await timed(async () => {
@@ -238,20 +266,22 @@ export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> 
     met: r <= 1.2 && result.taskflow.median <= 1000,
   };
   if (!sizes.diagnostics) return { ...base, findings: [] };
-  const inProcess = await inProcessCancels(ctx.flows, ctx.config.taskQueue);
+  const inProcess = await inProcessCancels(ctx.flows, ctx.config.taskQueue, ctx.config.worker.maxHeartbeatThrottleInterval);
   const fast = await ctx.extraWorker({ maxHeartbeatThrottleInterval: FAST_THROTTLE });
-  const shorter = await inProcessCancels(ctx.flowsOn(fast.taskQueue), fast.taskQueue).finally(() => fast.stop());
-  const viaCli = result.taskflow.median - median(inProcess.taskflow);
+  const shorter = await inProcessCancels(ctx.flowsOn(fast.taskQueue), fast.taskQueue, FAST_THROTTLE).finally(() => fast.stop());
+  const viaCli = result.taskflow.median - result.baseline.median;
   return {
     ...base,
     why: [
-      `Cancelling takes about a second with or without TaskFlow: a task hears of the cancel only in the answer to a heartbeat, and the worker sends heartbeats at most every ` +
-        `worker.maxHeartbeatThrottleInterval (${ctx.config.worker.maxHeartbeatThrottleInterval} by default in temporal.yaml). With ${FAST_THROTTLE} the same in-process cancels took ` +
-        `${ms(median(shorter.taskflow))} (TaskFlow) and ${ms(median(shorter.plain))} (plain) instead of ${ms(median(inProcess.taskflow))} and ${ms(median(inProcess.plain))}.`,
-      `TaskFlow's own share: the CLI start-up sits before the cancel request (the command's figure is ${ms(viaCli)} above the in-process FlowClient.cancel), and FlowClient.cancel ` +
-        'resolves the lookup (describe), takes a snapshot (describe + query), sends the cancel update and the Temporal cancel, waits, then snapshots again.',
-      `What would fix it: a worker.maxHeartbeatThrottleInterval default of about 200–250 ms (at most 4–5 heartbeat calls a second per running task) for the p50 ≤ 1 s; ` +
-        'for the ratio, skip the snapshot before the cancel (the cancel update\'s validator already rejects an ended flow), and the CLI start-up changes listed under the `flow list` row.',
+      `A task hears of the cancel only in the answer to a heartbeat, and the worker sends heartbeats at most every worker.maxHeartbeatThrottleInterval ` +
+        `(${ctx.config.worker.maxHeartbeatThrottleInterval} in temporal.yaml's defaults); the runs cancel at points spread evenly over that cycle, so they wait half of it on average, TaskFlow or not. ` +
+        `With ${FAST_THROTTLE} the same in-process cancels took ${ms(median(shorter.taskflow))} (TaskFlow) and ${ms(median(shorter.plain))} (plain) instead of ` +
+        `${ms(median(inProcess.taskflow))} and ${ms(median(inProcess.plain))}.`,
+      `TaskFlow adds ${ms(viaCli)} at p50. Warm and in-process it adds ${ms(median(inProcess.taskflow) - median(inProcess.plain))}: FlowClient.cancel resolves the lookup (describe), ` +
+        'takes a snapshot (describe + query), sends the cancel update and the Temporal cancel, waits for the close, then snapshots again. The rest is the CLI process ' +
+        'starting before the cancel request can leave (the cold-start profiles under the `flow show` and `flow list` rows).',
+      `What would fix it: a worker.maxHeartbeatThrottleInterval default of about 200–250 ms (at most 4–5 heartbeat calls a second per running task); ` +
+        'skip the snapshot before the cancel (the cancel update\'s validator already rejects an ended flow); and the CLI start-up changes listed under the `flow list` row.',
     ],
     findings: [
       `In-process, warm (no CLI start-up): FlowClient.cancel with wait ${ms(median(inProcess.taskflow))}, handle.cancel + result ${ms(median(inProcess.plain))} (medians of ${inProcess.taskflow.length}). Final execution statuses: ${[...statuses].join(', ')}.`,

@@ -12,7 +12,7 @@ import type { FlowStart } from '../model/start';
 import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf } from '../model/search-attributes';
 import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow } from '../model/status';
-import { zodMessage } from '../flow/failures';
+import { zodMessage } from '../model/zod-message';
 import { FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
 import { isNotFound, resolveLookup } from './lookup';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
@@ -144,7 +144,7 @@ export class FlowClient {
       record = fromVisibility;
       source = 'memo';
     }
-    return { flow: mergeDescription(record, description), source, executionStatus: description.status.name };
+    return { flow: mergeDescription(record, description, source), source, executionStatus: description.status.name };
   }
 
   async list(filter: FlowFilter = {}, limit = 50): Promise<FlowList> {
@@ -233,6 +233,7 @@ export class FlowClient {
       call: (fn) => this.call(fn),
       write: (lookup, mode, update, args, options) => this.write(lookup, mode, update, args, options),
       update: (flowId, update, args, requestId) => this.update(flowId, update, args, requestId),
+      answered: (fn) => this.answered(fn),
     };
   }
 
@@ -246,6 +247,9 @@ export class FlowClient {
         : new FlowError('not_mirrored', `Flow ${flowId} is a managed flow; its tasks are reported by its own workflow code.`, { syncMode });
     }
     if (description.status.name !== 'RUNNING') {
+      // A retried write whose first try landed before the flow ended answers as it did then.
+      const earlier = options.requestId ? await this.earlierAnswer(flowId, options.requestId) : undefined;
+      if (earlier) return earlier;
       const { flow } = await this.snapshot(flowId);
       throw new FlowTerminalError(flow.status);
     }
@@ -254,7 +258,48 @@ export class FlowClient {
 
   protected async update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>> {
     const handle = this.client.workflow.getHandle(flowId);
-    return this.call(() => handle.executeUpdate<WriteResult<FlowRecord>, [object]>(update, { args: [args], updateId: requestId ?? randomUUID() }));
+    return this.answered(() => handle.executeUpdate<WriteResult<FlowRecord>, [object]>(update, { args: [args], updateId: requestId ?? randomUUID() }));
+  }
+
+  private async earlierAnswer(flowId: string, requestId: string): Promise<WriteResult<FlowRecord> | undefined> {
+    try {
+      const handle = this.client.workflow.getHandle(flowId).getUpdateHandle<WriteResult<FlowRecord>>(requestId);
+      return await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.result());
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Runs a call only a worker can answer. Temporal would wait for one forever; so while it waits,
+   * every few seconds this checks that a worker polls the task queue, and fails clearly if none does.
+   */
+  protected async answered<T>(fn: () => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    const answer = this.call(() => this.client.connection.withAbortSignal(abort.signal, fn));
+    for (;;) {
+      const settled = await Promise.race([answer.then(() => true, () => true), delay(WORKER_CHECK_INTERVAL_MS).then(() => false)]);
+      if (settled) return answer;
+      if (!(await this.workerPolls())) {
+        abort.abort();
+        await answer.catch(() => undefined);
+        const { address } = this.config.connection;
+        throw new FlowError(
+          'server_unavailable',
+          `No TaskFlow worker polls task queue ${this.config.taskQueue} on ${address}, so nothing can answer; start one with npm start or taskflow worker.`,
+          { address, taskQueue: this.config.taskQueue },
+        );
+      }
+    }
+  }
+
+  private async workerPolls(): Promise<boolean> {
+    const { pollers } = await this.client.workflowService.describeTaskQueue({
+      namespace: this.config.connection.namespace,
+      taskQueue: { name: this.config.taskQueue },
+      taskQueueType: 1 /* WORKFLOW */,
+    });
+    return (pollers?.length ?? 0) > 0;
   }
 
   private async waitForClose(handle: WorkflowHandle, grace: string): Promise<boolean> {
@@ -284,6 +329,9 @@ export class FlowClient {
     return flowErrorFrom(err);
   }
 }
+
+const WORKER_CHECK_INTERVAL_MS = 5_000;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function isDeadline(err: unknown): boolean {
   const code = (err as { code?: number; cause?: { code?: number } })?.code ?? (err as { cause?: { code?: number } })?.cause?.code;

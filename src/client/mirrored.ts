@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { TaskFlowConfig } from '../config';
-import { zodMessage } from '../flow/failures';
+import { zodMessage } from '../model/zod-message';
 import type { mirroredFlow } from '../flow/mirrored';
 import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
 import { MESSAGES, type WriteResult } from '../model/messages';
@@ -29,6 +29,8 @@ export interface MirroredAccess {
   config: TaskFlowConfig;
   /** Runs a Temporal call, turning its failures into typed errors. */
   call<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs a call only a worker can answer (an update); fails clearly when no worker polls the task queue. */
+  answered<T>(fn: () => Promise<T>): Promise<T>;
   /** Resolves the lookup, checks the flow's mode and that it is open, then sends the update. */
   write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: { expectedRevision?: number; requestId?: string }): Promise<WriteResult<FlowRecord>>;
   update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>>;
@@ -76,7 +78,7 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
   try {
     return await gateOf(access.client, flowId).run(() =>
       create
-        ? access.call(() =>
+        ? access.answered(() =>
             access.client.workflow.executeUpdateWithStart<typeof mirroredFlow, WriteResult<FlowRecord>, [object]>(MESSAGES.report, {
               args: [request],
               updateId: requestId,

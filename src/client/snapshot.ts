@@ -52,7 +52,7 @@ function withPendingActivity(task: TaskRecord, pending: PendingActivity): TaskRe
  * The record merged with what describe knows better: live activity state, and the end of an
  * execution that closed without the flow writing its final status (terminated → lost, timed out → failed).
  */
-export function mergeDescription(record: FlowRecord, description: WorkflowExecutionDescription): FlowRecord {
+export function mergeDescription(record: FlowRecord, description: WorkflowExecutionDescription, source: RecordSource): FlowRecord {
   const pending = new Map((description.raw.pendingActivities ?? []).map((p) => [p.activityId ?? '', p]));
   let tasks = record.tasks.map((t) => (isActiveTask(t.status) && pending.has(t.taskId) ? withPendingActivity(t, pending.get(t.taskId)!) : t));
 
@@ -63,5 +63,6 @@ export function mergeDescription(record: FlowRecord, description: WorkflowExecut
     tasks = tasks.map((t) => (isActiveTask(t.status) ? { ...t, status: 'lost', endedAt, terminalSummary: `workflow execution ${description.status.name.toLowerCase()}` } : t));
     merged = { ...merged, status, endedAt, tasks, error: record.error ?? `Workflow execution ${description.status.name.toLowerCase().replace('_', ' ')}.` };
   }
-  return { ...merged, taskSummary: summarizeTasks(merged.tasks) };
+  // A memo carries only the active tasks; its summary counts them all and stays as it is.
+  return source === 'query' ? { ...merged, taskSummary: summarizeTasks(merged.tasks) } : merged;
 }

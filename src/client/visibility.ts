@@ -1,7 +1,7 @@
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { FlowListMemo } from '../model/listing';
 import { LIST_MEMO_KEY } from '../model/listing';
-import type { FlowRecord, FlowStatus, SyncMode } from '../model/records';
+import type { FlowRecord, FlowStatus, SyncMode, TaskSummary } from '../model/records';
 import {
   SA_LOOKUP_KEY,
   SA_REVISION,
@@ -10,7 +10,7 @@ import {
   SA_ACTIVE_TASKS,
   SA_TOTAL_TASKS,
 } from '../model/search-attributes';
-import { summarizeTasks } from '../model/status';
+import { isActiveTask, summarizeTasks } from '../model/status';
 
 /** What `flow list` and the pressure line filter on (spec §7, §10). */
 export interface FlowFilter {
@@ -22,7 +22,8 @@ export interface FlowFilter {
   since?: Date;
 }
 
-export const IS_FLOW = `${SA_SYNC_MODE.name} IS NOT NULL`;
+/** Every flow, once: a flow that continued-as-new is listed by its current run only. */
+export const IS_FLOW = `${SA_SYNC_MODE.name} IS NOT NULL AND ExecutionStatus != 'ContinuedAsNew'`;
 
 /** A string literal of the visibility query language. */
 export function quote(value: string): string {
@@ -83,8 +84,11 @@ export function flowRecordFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>
   const recorded = (sa.get(SA_STATUS) ?? 'queued') as FlowStatus;
   const status = statusFromExecution(info.status.name, recorded);
   const ended = status !== recorded;
-  const tasks = memo.tasks ?? [];
-  const summary = memo.taskSummary ?? summarizeTasks(tasks);
+  const endedAt = info.closeTime?.toISOString() ?? null;
+  // An execution that ended without the flow's word left its active tasks behind: they are lost too.
+  const tasks = (memo.tasks ?? []).map((t) => (ended && isActiveTask(t.status) ? { ...t, status: 'lost' as const, endedAt } : t));
+  const recordedSummary = memo.taskSummary ?? summarizeTasks(tasks);
+  const summary = ended ? lostActiveTasks(recordedSummary) : recordedSummary;
   return {
     flowId: info.workflowId,
     runId: info.runId,
@@ -102,14 +106,19 @@ export function flowRecordFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>
     cancelReason: memo.cancelReason ?? null,
     createdAt: memo.createdAt ?? info.startTime.toISOString(),
     updatedAt: memo.updatedAt ?? info.startTime.toISOString(),
-    endedAt: memo.endedAt ?? (ended || info.closeTime ? (info.closeTime?.toISOString() ?? null) : null),
+    endedAt: memo.endedAt ?? endedAt,
     error: memo.error ?? (ended ? `Workflow execution ${info.status.name.toLowerCase().replace('_', ' ')}.` : null),
     result: null,
     tasks,
-    taskSummary: {
-      ...summary,
-      active: sa.get(SA_ACTIVE_TASKS) ?? summary.active,
-      total: sa.get(SA_TOTAL_TASKS) ?? summary.total,
-    },
+    taskSummary: memo.taskSummary || ended ? summary : { ...summary, active: sa.get(SA_ACTIVE_TASKS) ?? 0, total: sa.get(SA_TOTAL_TASKS) ?? 0 },
   };
+}
+
+/** A task summary whose active tasks are counted lost (their flow's execution is gone). */
+export function lostActiveTasks(summary: TaskSummary): TaskSummary {
+  if (summary.active === 0) return summary;
+  const byStatus: Record<string, number> = { ...summary.byStatus, lost: (summary.byStatus.lost ?? 0) + summary.active };
+  delete byStatus.queued;
+  delete byStatus.running;
+  return { ...summary, active: 0, terminal: summary.total, failures: summary.failures + summary.active, byStatus };
 }

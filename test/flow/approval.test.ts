@@ -103,3 +103,26 @@ test('input that fails the flow schema is rejected before anything starts; so is
   expect(unknown.message).toMatch(/documentApproval/);
   expect((await env.client.list({ flowType: 'documentApproval', lookupKey: '' })).flows.some((f) => f.flowId.startsWith('documentApproval') && f.lookupKey === '')).toBe(false);
 });
+
+test('a write retried with its request id after the flow ended answers as the first try did', async () => {
+  const flow = await waitingApproval('doc-retry-after-end');
+  const first = await env.client.resume(flow.flowId, { approved: false, approver: 'Ada' }, { requestId: 'resume-doc-retry' });
+  await eventually(() => env.client.snapshot(flow.flowId), (s) => s.flow.status === 'succeeded');
+  const retried = await env.client.resume(flow.flowId, { approved: false, approver: 'Ada' }, { requestId: 'resume-doc-retry' });
+  expect(retried.flow.revision).toBe(first.flow.revision);
+  const fresh = await env.client.resume(flow.flowId, { approved: false, approver: 'Ada' }).catch((e) => e);
+  expect(fresh).toMatchObject({ type: 'flow_terminal' });
+});
+
+test('a write with no worker polling the task queue fails with a clear sentence instead of hanging', async () => {
+  const idle = await flowTestEnv();
+  try {
+    const started = await idle.client.start('documentApproval', { documentId: 'doc-no-worker', title: 'Nobody home' });
+    const stuck = await idle.client.patchState(started.flowId, { words: 1 }).catch((e) => e);
+    expect(stuck).toMatchObject({ type: 'server_unavailable' });
+    expect(stuck.message).toContain(`No TaskFlow worker polls task queue ${idle.config.taskQueue}`);
+    expect((await idle.client.snapshot(started.flowId)).flow).toMatchObject({ status: 'queued', revision: 0 });
+  } finally {
+    await idle.teardown();
+  }
+}, 30_000);

@@ -24,11 +24,20 @@ export const COLD_START_CAUSE = (bareNodeMs: number, baselineMs: number) =>
   'so any Node CLI is near or past the 1.5× budget before it loads a module. Most of the rest is loading: the CLI loads about 500 modules, and @temporalio/client pulls in ' +
   '@temporalio/proto (the whole Temporal API as protobufjs code) and grpc-js.';
 
-export const COLD_START_FIX = [
-  'Ship the CLI as one bundled file (esbuild or rollup over dist/src/cli/main.js): the module loader\'s resolve-and-compile time for ~500 files is the largest slice of the profile.',
-  'Load less per command: the read-only commands need no zod schemas of flows, no yaml when only environment variables are set, and no @temporalio/workflow ' +
-    '(src/client/flow-client.ts imports zodMessage from src/flow/failures, which imports @temporalio/workflow).',
-  'Cache compiled code: Node 22 has module.enableCompileCache(); on Node 20 the v8-compile-cache package does the same for CommonJS.',
-  'Even so a Node CLI stays well above a Go binary cold start; if the 1.5× target is kept it should be measured against a warm client (the in-process figures above), ' +
-    'or the CLI would need a long-lived helper process it talks to.',
-];
+/** Start-up fixes; `loaded` is each package a command loaded, with its inclusive load time in ms. */
+export function coldStartFix(loaded: Record<string, number>): string[] {
+  const secondary = ['@temporalio/workflow', 'zod', 'yaml'].filter((name) => name in loaded);
+  const secondaryMs = secondary.reduce((sum, name) => sum + loaded[name]!, 0);
+  return [
+    'Ship the CLI as one bundled file (esbuild or rollup over dist/src/cli/main.js): resolving, reading and compiling ~500 files is the module-loader and V8 share of the profile.',
+    ...(secondary.length > 0
+      ? [
+          `Load less before the first RPC: ${secondary.join(' and ')} take ${Math.round(secondaryMs)} ms together, to read and validate temporal.yaml; ` +
+            'a command run with the connection fully given by environment variables could skip them, or a lighter check of the file could replace the zod schema.',
+        ]
+      : []),
+    'Cache compiled code: Node 22 has module.enableCompileCache(); on Node 20 the v8-compile-cache package does the same for CommonJS.',
+    'Even so a Node CLI stays well above a Go binary cold start; if the 1.5× target is kept it should be measured against a warm client (the in-process figures above), ' +
+      'or the CLI would need a long-lived helper process it talks to.',
+  ];
+}

@@ -133,7 +133,8 @@ function category(url: string, fn: string): string {
   if (!url) return fn === '(idle)' ? 'idle (waiting on the server)' : fn === '(garbage collector)' ? 'garbage collection' : 'V8 (compiling, runtime)';
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1]!;
-  if (url.startsWith('node:')) return 'Node internals (module loader, streams, net)';
+  if (url.startsWith('node:internal/modules')) return 'Node module loader';
+  if (url.startsWith('node:')) return 'other Node internals (streams, net, fs)';
   if (url.includes('/dist/')) return 'TaskFlow code (dist/)';
   return 'other';
 }

@@ -28,15 +28,15 @@ export interface Sizes {
 const FULL: Sizes = {
   rounds: 3,
   memoryRounds: 2,
-  warmup: 10,
+  warmup: 5,
   latencyRuns: 200,
   throughputFlows: 500,
-  reportsIntoOne: 300,
+  reportsIntoOne: 200,
   reportFlows: 100,
   reportsPerFlow: 5,
   listFlows: 10_000,
   cliRuns: 5,
-  cancelRuns: 5,
+  cancelRuns: 4,
   memoryFlows: 1_000,
   diagnostics: true,
 };

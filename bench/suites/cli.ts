@@ -5,7 +5,7 @@ import { coldStart, commandUnavailable, describeColdStart, taskflow, temporalCli
 import type { Sizes } from '../options';
 import { rpcCalls, rpcs } from '../probe';
 import { ms, ratio, spread, unavailableRow, type Row } from '../results';
-import { COLD_START_CAUSE, COLD_START_FIX } from '../analysis';
+import { COLD_START_CAUSE, coldStartFix } from '../analysis';
 import { figure, median, pool, sleep, timed } from '../stats';
 import { parseDuration } from '../../src/config/duration';
 import { IS_FLOW } from '../../src/client/visibility';
@@ -99,7 +99,7 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
         `and ${pages} list page${pages === 1 ? '' : 's'}${pages > 1 ? ' (FlowClient.list reads one row past the limit to set `more`, which the total count already tells)' : ''}; ` +
         `warm and in-process that is ${ms(inProcess.ms)} against ${ms(rawList.ms)} for one 50-row list.`,
       'What would fix it: skip the pressure counts under `--json`, set `more` from the total instead of a second page, and the start-up changes below.',
-      ...COLD_START_FIX,
+      ...coldStartFix(cold.profile?.packages ?? {}),
     ],
     findings: [
       `In-process, warm: FlowClient.list + pressure ${ms(inProcess.ms)} (list alone ${ms(listOnly.ms)}), a raw 50-row client.workflow.list ${ms(rawList.ms)}; the command makes ${rpcs(calls)}.`,
@@ -140,10 +140,11 @@ export async function flowShow(ctx: BenchContext, sizes: Sizes, flowId: string):
     why: [
       COLD_START_CAUSE(cold.bareNodeMs, result.baseline.median),
       `Warm and in-process, FlowClient.show takes ${ms(inProcess.ms)} against ${ms(describe.ms)} for one describe: it makes ${rpcs(calls)}. ` +
-        'resolveLookup describes the flow and snapshot describes it again; the query of a closed flow makes the worker fetch and replay its whole history.',
-      'What would fix it: hand the description resolveLookup already has to snapshot (one RPC fewer); for a closed flow, answer from the memo when it holds the final record ' +
+        (calls.filter((c) => c === 'DescribeWorkflowExecution').length > 1 ? 'It describes the flow more than once (resolving the lookup, then the snapshot); ' : '') +
+        'the query of a closed flow makes the worker fetch and replay its whole history.',
+      'What would fix it: describe once and hand the description on; for a closed flow, answer from the memo when it holds the final record ' +
         '(publish the full record once, in the activation that ends the flow) instead of a query that replays the history; and the start-up changes below.',
-      ...COLD_START_FIX,
+      ...coldStartFix(cold.profile?.packages ?? {}),
     ],
     findings: [
       `In-process, warm: FlowClient.show ${ms(inProcess.ms)} against a bare describe ${ms(describe.ms)}; it makes ${rpcs(calls)} (the query of a closed flow makes the worker replay its history).`,

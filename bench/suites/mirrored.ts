@@ -106,7 +106,7 @@ export async function mirroredIngest(ctx: BenchContext, sizes: Sizes): Promise<R
           clientSide,
         `${PUBLISH_CAUSE} For a mirrored flow every applied report bumps the revision, so every report also upserts both; the memo carries each active task with its progress summary.`,
         'What would reduce it: the memo and search-attribute changes listed under the history-events row (a report that only moves a progress summary would then write neither); ' +
-          'and parse each report once: the update validator and the handler both run the zod schema (src/flow/mirrored.ts).',
+          'and parse each report once: the report update\'s validator and its handler both run the zod schema.',
       ],
       id: 'mirrored',
       benchmark: label(flows, perFlow),

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FlowErrorType } from '../model/errors';
 import { isFlowErrorType } from '../model/errors';
+import { oversizeMessage } from '../model/limits';
 
 /**
  * Every error FlowClient throws: a `type` of spec §9, one sentence for people, and the fields a
@@ -86,4 +87,10 @@ export function flowErrorFrom(err: unknown): unknown {
     default:
       return new FlowError(failure.type, failure.message, details);
   }
+}
+
+/** Refuses, before anything is sent, a write Temporal would refuse only after failing a workflow task. */
+export function refuseOversize(what: string, value: unknown): void {
+  const message = oversizeMessage(what, value);
+  if (message) throw new InvalidFlowInputError(message);
 }

@@ -13,7 +13,7 @@ import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf }
 import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import { zodMessage } from '../model/zod-message';
-import { FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
+import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
 import { isNotFound, resolveLookup } from './lookup';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
@@ -94,6 +94,7 @@ export class FlowClient {
     }
     const parsed = definition.input.safeParse(input);
     if (!parsed.success) throw new InvalidFlowInputError(zodMessage(`Input for ${flowType}`, parsed.error));
+    refuseOversize(`Input for ${flowType}`, parsed.data);
 
     const flowId = options.flowId ?? `${flowType}-${randomUUID().slice(0, 8)}`;
     const goal = typeof definition.goal === 'function' ? definition.goal(parsed.data) : definition.goal;
@@ -257,6 +258,7 @@ export class FlowClient {
   }
 
   protected async update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>> {
+    refuseOversize(`The ${update} request`, args);
     const handle = this.client.workflow.getHandle(flowId);
     return this.answered(() => handle.executeUpdate<WriteResult<FlowRecord>, [object]>(update, { args: [args], updateId: requestId ?? randomUUID() }));
   }

@@ -21,7 +21,7 @@ import {
   type MirroredCreateInput,
   type TaskReportInput,
 } from '../model/transitions';
-import { FlowError, InvalidFlowInputError, TasksStillActiveError } from './errors';
+import { FlowError, InvalidFlowInputError, TasksStillActiveError, refuseOversize } from './errors';
 
 /** What the mirrored-flow calls need of FlowClient: its Temporal client and its checked write paths. */
 export interface MirroredAccess {
@@ -71,6 +71,7 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
   const report = parsed(TaskReport, 'Report', { ...input, occurredAt: utc(input.occurredAt) });
   const create = options.create && parsed(MirroredCreate, 'Create options', options.create);
   const request = { ...report, expectedRevision: options.expectedRevision };
+  refuseOversize('The report', request);
   const requestId = options.requestId ?? randomUUID();
   // Producers nearly always name the flow by its id: send to it as one first, resolve only if none answers.
   const flowId = lookupOrId.trim();

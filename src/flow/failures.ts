@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { FlowErrorType } from '../model/errors';
 import type { FlowRecord } from '../model/records';
+import { oversizeMessage } from '../model/limits';
 
 /**
  * A typed, non-retryable failure: it rejects an update (in a validator, before history) or ends a
@@ -27,3 +28,9 @@ export function checkExpectedRevision(record: FlowRecord, expectedRevision: numb
 }
 
 export { zodMessage } from '../model/zod-message';
+
+/** Refuses a write too large for Temporal before it reaches history (where it would fail the workflow task). */
+export function checkWriteSize(what: string, value: unknown): void {
+  const message = oversizeMessage(what, value);
+  if (message) throw flowFailure('invalid_input', message);
+}

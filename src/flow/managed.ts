@@ -22,7 +22,7 @@ import { isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
 import type { FlowContext, WaitOptions } from './context';
-import { checkExpectedRevision, flowFailure, flowTerminal, zodMessage } from './failures';
+import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
@@ -177,9 +177,13 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
 
   private validState(candidate: unknown): unknown {
     const schema = this.definition.state;
-    if (!schema) return candidate;
+    if (!schema) {
+      checkWriteSize('Flow state', candidate);
+      return candidate;
+    }
     const parsed = schema.safeParse(candidate);
     if (!parsed.success) throw flowFailure('invalid_input', zodMessage('Flow state', parsed.error));
+    checkWriteSize('Flow state', parsed.data);
     return parsed.data;
   }
 
@@ -196,7 +200,9 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
   private registerHandlers(): void {
     setHandler(recordQuery, () => this.keeper.record, { description: 'The flow record: status, revision, state and tasks.' });
 
-    const writable = (expectedRevision: number | undefined) => {
+    const writable = (expectedRevision: number | undefined, request: unknown) => {
+      // An accepted update's request goes to history whole: refuse one too large before it does.
+      checkWriteSize('The request', request);
       const record = this.keeper.record;
       checkExpectedRevision(record, expectedRevision);
       if (isTerminalFlow(record)) throw flowTerminal(record);
@@ -212,8 +218,9 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       },
       {
         description: 'Resume a waiting or blocked flow: { expectedRevision?, data? }.',
-        validator: ({ expectedRevision, data }) => {
-          writable(expectedRevision);
+        validator: (request) => {
+          const { expectedRevision, data } = request;
+          writable(expectedRevision, request);
           const record = this.keeper.record;
           if (record.status !== 'waiting' && record.status !== 'blocked') {
             throw flowFailure('not_waiting', `Flow ${record.flowId} is ${record.status}, not waiting; there is nothing to resume.`, { status: record.status });
@@ -232,8 +239,9 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       },
       {
         description: 'Shallow-merge a patch into the flow state: { expectedRevision?, patch }.',
-        validator: ({ expectedRevision, patch }) => {
-          writable(expectedRevision);
+        validator: (request) => {
+          const { expectedRevision, patch } = request;
+          writable(expectedRevision, request);
           this.validState({ ...(this.state as object), ...patch });
         },
       },
@@ -248,7 +256,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       },
       {
         description: 'Record the cancel intent and cancel the active tasks: { expectedRevision?, reason? }.',
-        validator: ({ expectedRevision }) => writable(expectedRevision),
+        validator: (request) => writable(request.expectedRevision, request),
       },
     );
   }

@@ -4,7 +4,7 @@ import { CancelRequest, PatchStateRequest, type WriteResult } from '../model/mes
 import type { FlowRecord, TaskRecord } from '../model/records';
 import { isTerminalFlow } from '../model/status';
 import { DescribeFlowRequest, FailRequest, FinishRequest, ReportRequest, TaskReport, type MirroredCancelResult } from '../model/transitions';
-import { checkExpectedRevision, flowFailure, flowTerminal, zodMessage } from './failures';
+import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
 import { patchStateUpdate, recordQuery } from './messages';
 import { describeFlowUpdate, failUpdate, finishUpdate, mirroredCancelUpdate, reportSignal, reportUpdate } from './mirrored-messages';
 
@@ -28,6 +28,8 @@ export interface MirroredWrites {
  */
 export function registerMirroredHandlers(flow: MirroredWrites): void {
   const parse = <T>(schema: z.ZodType<T, any>, what: string, value: unknown): T => {
+    // The raw request, not the parsed one: what is accepted goes to history whole, unknown keys and all.
+    checkWriteSize(what, value);
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw flowFailure('invalid_input', zodMessage(what, parsed.error));
     return parsed.data;

@@ -19,10 +19,18 @@ export const PUBLISH_FIX = [
     'while `flow show` (describe + query) stays exact.',
 ];
 
-export const COLD_START_CAUSE = (bareNodeMs: number, baselineMs: number) =>
-  `The baseline is a Go binary that answers in about ${Math.round(baselineMs)} ms in all; Node alone needs about ${Math.round(bareNodeMs)} ms to start (\`node -e 0\`), ` +
-  'so any Node CLI is near or past the 1.5× budget before it loads a module. Most of the rest is loading: the CLI loads about 500 modules, and @temporalio/client pulls in ' +
-  '@temporalio/proto (the whole Temporal API as protobufjs code) and grpc-js.';
+export function COLD_START_CAUSE(
+  cold: { bareNodeMs: number; helpMs: number; profile: { packages: Record<string, number> } | null },
+  baselineMs: number,
+): string {
+  const load = (name: string) => Math.round(cold.profile?.packages[name] ?? 0);
+  return (
+    `The baseline, a Go binary, answers in ${Math.round(baselineMs)} ms in all, so the 1.5× budget is ${Math.round(baselineMs * 1.5)} ms. ` +
+    `Node's own start takes ${Math.round(cold.bareNodeMs)} ms (\`node -e 0\`) and printing the command's \`--help\` ${Math.round(cold.helpMs)} ms; ` +
+    `to run, the command then loads @temporalio/client (${load('@temporalio/client')} ms, with @temporalio/proto, the whole Temporal API as protobufjs code, and grpc-js) ` +
+    `and zod and yaml for temporal.yaml (${load('zod') + load('yaml')} ms) before its first RPC: about 500 modules in all.`
+  );
+}
 
 /** Start-up fixes; `loaded` is each package a command loaded, with its inclusive load time in ms. */
 export function coldStartFix(loaded: Record<string, number>): string[] {

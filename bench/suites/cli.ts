@@ -94,7 +94,7 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
   return {
     ...base,
     why: [
-      COLD_START_CAUSE(cold.bareNodeMs, result.baseline.median),
+      COLD_START_CAUSE(cold, result.baseline.median),
       `The command also asks more of the server than the baseline's one list: ${counts} count queries (six of them for the pressure line, which \`--json\` does not print) ` +
         `and ${pages} list page${pages === 1 ? '' : 's'}${pages > 1 ? ' (FlowClient.list reads one row past the limit to set `more`, which the total count already tells)' : ''}; ` +
         `warm and in-process that is ${ms(inProcess.ms)} against ${ms(rawList.ms)} for one 50-row list.`,
@@ -138,7 +138,7 @@ export async function flowShow(ctx: BenchContext, sizes: Sizes, flowId: string):
   return {
     ...base,
     why: [
-      COLD_START_CAUSE(cold.bareNodeMs, result.baseline.median),
+      COLD_START_CAUSE(cold, result.baseline.median),
       `Warm and in-process, FlowClient.show takes ${ms(inProcess.ms)} against ${ms(describe.ms)} for one describe: it makes ${rpcs(calls)}. ` +
         (calls.filter((c) => c === 'DescribeWorkflowExecution').length > 1 ? 'It describes the flow more than once (resolving the lookup, then the snapshot); ' : '') +
         'the query of a closed flow makes the worker fetch and replay its whole history.',

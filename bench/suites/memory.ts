@@ -129,7 +129,7 @@ export async function workerMemory(ctx: BenchContext, sizes: Sizes): Promise<Row
     findings: [
       `Idle worker RSS after ${WARM_FLOWS} warm-up flows: TaskFlow ${mib(median(of('taskflow', 'idle')))}, plain ${mib(median(of('plain', 'idle')))} ` +
         '(same bundle and worker options; a fresh worker process per variant and round, the two variants of a round side by side).',
-      `Both variants cost ${mib(pl.median / 1000)}–${mib(tf.median / 1000)} per cached workflow; the SDK documents about 1 MB per cached workflow in its own reference test ` +
+      `Both variants cost about ${((pl.median / 1000) / 2 ** 20).toFixed(2)} (plain) and ${((tf.median / 1000) / 2 ** 20).toFixed(2)} (TaskFlow) MiB per cached workflow; the SDK documents about 1 MB per cached workflow in its own reference test ` +
         '(WorkerOptions.maxCachedWorkflows: with reuseV8Context each workflow keeps its own set of the bundle\'s module-level objects, swapped in and out of one shared V8 context).',
       `First activations while parking them: TaskFlow ${median(of('taskflow', 'parkedPerSecond')).toFixed(0)}/s, plain ${median(of('plain', 'parkedPerSecond')).toFixed(0)}/s (start call to parked, both workers sharing 2 cores with the server).`,
     ],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { TaskFlowConfig } from '../config';
 import { connectionOptions } from '../config';
 import { parseDuration } from '../config/duration';
@@ -14,7 +14,7 @@ import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
-import { isNotFound, resolveLookup } from './lookup';
+import { isNotFound, resolveDescribed, resolveLookup } from './lookup';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
 import type { MirroredCancelResult, TaskReportInput } from '../model/transitions';
@@ -125,13 +125,13 @@ export class FlowClient {
 
   /** The authoritative record of one flow: describe + the flow's own query (memo when no worker answers). */
   async show(lookup: string): Promise<FlowSnapshot> {
-    const flowId = await this.resolve(lookup);
-    return this.snapshot(flowId);
+    const { flowId, description } = await this.call(() => resolveDescribed(this.client, lookup));
+    return this.snapshot(flowId, description);
   }
 
-  async snapshot(flowId: string): Promise<FlowSnapshot> {
+  async snapshot(flowId: string, described?: WorkflowExecutionDescription): Promise<FlowSnapshot> {
     const handle = this.client.workflow.getHandle(flowId);
-    const description = await this.call(() => handle.describe());
+    const description = described ?? (await this.call(() => handle.describe()));
     const fromVisibility = flowRecordFromExecution(description);
     if (!fromVisibility) throw new FlowNotFoundError(flowId);
     let record: FlowRecord;
@@ -196,9 +196,11 @@ export class FlowClient {
    * stop. Tasks still running after the grace period raise `TasksStillActiveError`; the intent stays.
    */
   async cancel(lookup: string, options: CancelOptions = {}): Promise<WriteResult<FlowRecord> | MirroredCancelResult> {
-    const flowId = await this.resolve(lookup);
-    const { flow } = await this.snapshot(flowId);
-    if (isTerminalFlow(flow)) throw new FlowTerminalError(flow.status);
+    const { flowId, description } = await this.call(() => resolveDescribed(this.client, lookup));
+    // Describe alone tells whether the flow is open; the cancel update itself refuses an ended one too.
+    const flow = flowRecordFromExecution(description ?? (await this.call(() => this.client.workflow.getHandle(flowId).describe())));
+    if (!flow) throw new FlowNotFoundError(flowId);
+    if (isTerminalFlow(flow)) throw new FlowTerminalError((await this.snapshot(flowId)).flow.status);
     if (flow.syncMode === 'mirrored') return cancelMirroredFlow(this.mirrored(), flowId, options);
     const written = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
     const handle = this.client.workflow.getHandle(flowId);

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { SA_LOOKUP_KEY, SA_SYNC_MODE } from '../model/search-attributes';
 import { AmbiguousLookupError, FlowNotFoundError } from './errors';
 import { IS_FLOW, quote } from './visibility';
@@ -12,18 +12,23 @@ const MAX_MATCHES_LISTED = 10;
  * falling back to the newest; else a unique flow-id prefix of at least six characters.
  */
 export async function resolveLookup(client: Client, lookup: string): Promise<string> {
+  return (await resolveDescribed(client, lookup)).flowId;
+}
+
+/** The same, also handing back the execution's description when the lookup was a flow id (no second describe). */
+export async function resolveDescribed(client: Client, lookup: string): Promise<{ flowId: string; description?: WorkflowExecutionDescription }> {
   const token = lookup.trim();
   if (!token) throw new FlowNotFoundError(lookup);
 
   try {
     const description = await client.workflow.getHandle(token).describe();
-    if (description.typedSearchAttributes.get(SA_SYNC_MODE)) return token;
+    if (description.typedSearchAttributes.get(SA_SYNC_MODE)) return { flowId: token, description };
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
 
   const byKey = await newestByLookupKey(client, token);
-  if (byKey) return byKey;
+  if (byKey) return { flowId: byKey };
 
   if (token.length >= MIN_PREFIX) {
     const matches: string[] = [];
@@ -31,7 +36,7 @@ export async function resolveLookup(client: Client, lookup: string): Promise<str
       if (!matches.includes(info.workflowId)) matches.push(info.workflowId);
       if (matches.length > MAX_MATCHES_LISTED) break;
     }
-    if (matches.length === 1) return matches[0]!;
+    if (matches.length === 1) return { flowId: matches[0]! };
     if (matches.length > 1) throw new AmbiguousLookupError(token, matches);
   }
   throw new FlowNotFoundError(token);

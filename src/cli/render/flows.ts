@@ -30,13 +30,14 @@ const FLOW_COLUMNS: Array<Column<FlowRecord>> = [
 
 export interface FlowListView {
   list: FlowList;
-  pressure: FlowPressure;
+  /** Counted only for text output: the JSON shape has no pressure line. */
+  pressure: FlowPressure | null;
   /** The filters as the user gave them, for the header (`status running,waiting`). */
   filters: string[];
 }
 
 export function renderFlowList({ list, pressure, filters }: FlowListView): Rendered {
-  const text = [pressureLine(pressure)];
+  const text = pressure ? [pressureLine(pressure)] : [];
   if (filters.length > 0) text.push(`Filters: ${sanitize(filters.join(' · '))}`);
   if (list.flows.length === 0) {
     text.push(

@@ -51,7 +51,8 @@ export class FlowListCommand extends TaskFlowCommand {
       this.since !== undefined && `since ${this.since}`,
     ].filter((f): f is string => typeof f === 'string');
     return this.withClient(async (client) => {
-      const [list, pressure] = await Promise.all([client.list(filter, limit), client.pressure(filter)]);
+      // Six count queries feed the pressure line, which only the text output has.
+      const [list, pressure] = await Promise.all([client.list(filter, limit), this.json ? null : client.pressure(filter)]);
       return renderFlowList({ list, pressure, filters });
     });
   }

@@ -98,7 +98,8 @@ export async function commandUnavailable(words: string[]): Promise<string | null
 export interface ColdStart {
   bareNodeMs: number;
   helpMs: number;
-  profile: { totalMs: number; modulesLoaded: number; packages: Record<string, number> } | null;
+  /** From the preloaded bench/require-timer.js: package load times and the RPCs the command made. */
+  profile: { totalMs: number; modulesLoaded: number; packages: Record<string, number>; rpcs: string[] } | null;
   /** Where the command's wall time went, by what was on the CPU (or idle), from `node --cpu-prof`. */
   cpu: { wallMs: number; byCategory: Array<[string, number]> } | null;
 }
@@ -116,6 +117,18 @@ export async function coldStart(server: BenchServer, taskQueue: string, args: st
     const cpuFile = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     const cpu = cpuFile ? summarizeCpuProfile(JSON.parse(fs.readFileSync(path.join(dir, cpuFile), 'utf8'))) : null;
     return { bareNodeMs: bare.ms, helpMs: help.ms, profile, cpu };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The gRPC methods one run of a `taskflow` command calls, seen from inside its process. */
+export async function commandRpcs(server: BenchServer, taskQueue: string, args: string[]): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-bench-rpcs-'));
+  const file = path.join(dir, 'profile.json');
+  try {
+    await runProcess(process.execPath, ['-r', path.join(__dirname, 'require-timer.js'), TASKFLOW_BIN, ...args], taskflowEnv(server, taskQueue, { BENCH_REQUIRE_PROFILE: file }));
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { rpcs: string[] }).rpcs : [];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

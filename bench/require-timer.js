@@ -1,6 +1,6 @@
 // Preloaded (`node -r bench/require-timer.js …`) into a CLI process to see where its cold start goes:
-// the inclusive time of each package the project's own code requires, written at exit to
-// BENCH_REQUIRE_PROFILE as JSON. Only the first load of a package counts (later ones are cached).
+// the inclusive time of each package the project's own code requires (first load only; later ones
+// are cached) and the gRPC methods the command calls, written at exit to BENCH_REQUIRE_PROFILE as JSON.
 const Module = require('node:module');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -10,6 +10,23 @@ const out = process.env.BENCH_REQUIRE_PROFILE;
 const packages = new Map();
 let depth = 0;
 const original = Module.prototype.require;
+const rpcs = [];
+
+// Every Temporal RPC goes through grpc-js Client.makeUnaryRequest; note each method as it is called.
+const originalLoad = Module._load;
+Module._load = function loadAndWatchGrpc(request) {
+  const loaded = originalLoad.apply(this, arguments);
+  if (request === '@grpc/grpc-js' && loaded && loaded.Client && !loaded.Client.prototype.benchWatched) {
+    const unary = loaded.Client.prototype.makeUnaryRequest;
+    loaded.Client.prototype.makeUnaryRequest = function watchedUnaryRequest(method) {
+      const name = String(method).split('/').pop();
+      if (name !== 'GetSystemInfo') rpcs.push(name);
+      return unary.apply(this, arguments);
+    };
+    loaded.Client.prototype.benchWatched = true;
+  }
+  return loaded;
+};
 
 Module.prototype.require = function timedRequire(request) {
   const fromProject = !this.filename || !this.filename.includes(`${path.sep}node_modules${path.sep}`);
@@ -33,6 +50,7 @@ process.on('exit', () => {
     totalMs: Number(process.hrtime.bigint() - startedAt) / 1e6,
     modulesLoaded: Object.keys(require.cache).length,
     packages: Object.fromEntries([...packages].sort((a, b) => b[1] - a[1])),
+    rpcs,
   };
   fs.writeFileSync(out, JSON.stringify(profile));
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { BenchContext, BenchFlowClient } from '../context';
-import { coldStart, commandUnavailable, describeColdStart, taskflow, temporalCli, type ProcessRun } from '../cli';
+import { coldStart, commandRpcs, commandUnavailable, describeColdStart, taskflow, temporalCli, type ProcessRun } from '../cli';
 import type { Sizes } from '../options';
-import { rpcCalls, rpcs } from '../probe';
+import { rpcs } from '../probe';
 import { ms, ratio, spread, unavailableRow, type Row } from '../results';
 import { COLD_START_CAUSE, coldStartFix } from '../analysis';
 import { figure, median, pool, sleep, timed } from '../stats';
@@ -74,8 +74,6 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
     met: r <= 1.5,
   };
   if (!sizes.diagnostics) return { ...base, findings: [] };
-  const calls = await rpcCalls(ctx, async (flows) => Promise.all([flows.list({}, 50), flows.pressure({})]));
-  const inProcess = await timed(() => Promise.all([ctx.flows.list({}, 50), ctx.flows.pressure({})]));
   const listOnly = await timed(() => ctx.flows.list({}, 50));
   const rawList = await timed(async () => {
     const rows = [];
@@ -89,20 +87,25 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
   for (let i = 0; i < 3; i++) {
     smallPages.push(ok(await temporalCli(ctx.server, ['workflow', 'list', '--query', query, '-o', 'json', '--limit', '50', '--page-size', '50']), 'temporal workflow list'));
   }
+  const calls = cold.profile?.rpcs ?? [];
   const counts = calls.filter((c) => c === 'CountWorkflowExecutions').length;
   const pages = calls.filter((c) => c === 'ListWorkflowExecutions').length;
+  const serverFixes = [
+    counts > 1 ? 'make one count query under `--json`' : '',
+    pages > 1 ? 'set `more` from the total count instead of reading a second page' : '',
+  ].filter(Boolean);
   return {
     ...base,
     why: [
       COLD_START_CAUSE(cold, result.baseline.median),
-      `The command also asks more of the server than the baseline's one list: ${counts} count queries (six of them for the pressure line, which \`--json\` does not print) ` +
-        `and ${pages} list page${pages === 1 ? '' : 's'}${pages > 1 ? ' (FlowClient.list reads one row past the limit to set `more`, which the total count already tells)' : ''}; ` +
-        `warm and in-process that is ${ms(inProcess.ms)} against ${ms(rawList.ms)} for one 50-row list.`,
-      'What would fix it: skip the pressure counts under `--json`, set `more` from the total instead of a second page, and the start-up changes below.',
+      `On the server side the command makes ${rpcs(calls)} against the baseline's single list` +
+        (pages > 1 ? '; FlowClient.list reads past the limit to set `more`, which the total count already tells' : '') +
+        `; warm and in-process FlowClient.list takes ${ms(listOnly.ms)} against ${ms(rawList.ms)} for one raw 50-row list.`,
+      `What would fix it: ${serverFixes.length > 0 ? `${serverFixes.join(', ')}, and ` : ''}the start-up changes below.`,
       ...coldStartFix(cold.profile?.packages ?? {}),
     ],
     findings: [
-      `In-process, warm: FlowClient.list + pressure ${ms(inProcess.ms)} (list alone ${ms(listOnly.ms)}), a raw 50-row client.workflow.list ${ms(rawList.ms)}; the command makes ${rpcs(calls)}.`,
+      `The command makes ${rpcs(calls)} (seen inside the command's own process). In-process, warm: FlowClient.list ${ms(listOnly.ms)}, a raw 50-row client.workflow.list ${ms(rawList.ms)}.`,
       `Without \`--page-size\` the baseline asks for the server's default page (up to 1,000 rows) to print 50; with \`--page-size 50\` it takes ${ms(median(smallPages))} (median of 3), which would make the ratio ${ratio(result.taskflow.median / median(smallPages))}.`,
       ...describeColdStart(cold),
     ],
@@ -131,23 +134,29 @@ export async function flowShow(ctx: BenchContext, sizes: Sizes, flowId: string):
     met: r <= 1.5,
   };
   if (!sizes.diagnostics) return { ...base, findings: [] };
-  const calls = await rpcCalls(ctx, (flows) => flows.show(flowId));
   const inProcess = await timed(() => ctx.flows.show(flowId));
   const describe = await timed(() => ctx.client.workflow.getHandle(flowId).describe());
   const cold = await coldStart(ctx.server, ctx.config.taskQueue, ['flow', 'show', flowId, '--json']);
+  const calls = cold.profile?.rpcs ?? [];
+  const describes = calls.filter((c) => c === 'DescribeWorkflowExecution').length;
+  const queries = calls.filter((c) => c === 'QueryWorkflow').length;
   return {
     ...base,
     why: [
       COLD_START_CAUSE(cold, result.baseline.median),
-      `Warm and in-process, FlowClient.show takes ${ms(inProcess.ms)} against ${ms(describe.ms)} for one describe: it makes ${rpcs(calls)}. ` +
-        (calls.filter((c) => c === 'DescribeWorkflowExecution').length > 1 ? 'It describes the flow more than once (resolving the lookup, then the snapshot); ' : '') +
-        'the query of a closed flow makes the worker fetch and replay its whole history.',
-      'What would fix it: describe once and hand the description on; for a closed flow, answer from the memo when it holds the final record ' +
-        '(publish the full record once, in the activation that ends the flow) instead of a query that replays the history; and the start-up changes below.',
+      `Warm and in-process, FlowClient.show takes ${ms(inProcess.ms)} against ${ms(describe.ms)} for one describe; the command makes ${rpcs(calls)}.` +
+        (describes > 1 ? ' It describes the flow more than once.' : '') +
+        (queries > 0 ? ' The query of a closed flow makes the worker fetch and replay its whole history.' : ''),
+      'What would fix it: ' +
+        (describes > 1 ? 'describe once and hand the description on; ' : '') +
+        (queries > 0
+          ? 'for a closed flow, answer from the memo when it holds the final record (publish the full record once, in the activation that ends the flow) instead of a query that replays the history; '
+          : '') +
+        'and the start-up changes below.',
       ...coldStartFix(cold.profile?.packages ?? {}),
     ],
     findings: [
-      `In-process, warm: FlowClient.show ${ms(inProcess.ms)} against a bare describe ${ms(describe.ms)}; it makes ${rpcs(calls)} (the query of a closed flow makes the worker replay its history).`,
+      `The command makes ${rpcs(calls)} (seen inside the command's own process). In-process, warm: FlowClient.show ${ms(inProcess.ms)} against a bare describe ${ms(describe.ms)}.`,
       ...describeColdStart(cold),
     ],
   };
@@ -271,6 +280,9 @@ export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> 
   const fast = await ctx.extraWorker({ maxHeartbeatThrottleInterval: FAST_THROTTLE });
   const shorter = await inProcessCancels(ctx.flowsOn(fast.taskQueue), fast.taskQueue, FAST_THROTTLE).finally(() => fast.stop());
   const viaCli = result.taskflow.median - result.baseline.median;
+  const probed = await ctx.flows.start('benchTwoHeartbeats', { ms: 600_000 });
+  await bothTasksRunning(ctx, probed.flowId);
+  const calls = await commandRpcs(ctx.server, ctx.config.taskQueue, ['flow', 'cancel', probed.flowId, '--json']);
   return {
     ...base,
     why: [
@@ -278,11 +290,12 @@ export async function flowCancel(ctx: BenchContext, sizes: Sizes): Promise<Row> 
         `(${ctx.config.worker.maxHeartbeatThrottleInterval} in temporal.yaml's defaults); the runs cancel at points spread evenly over that cycle, so they wait half of it on average, TaskFlow or not. ` +
         `With ${FAST_THROTTLE} the same in-process cancels took ${ms(median(shorter.taskflow))} (TaskFlow) and ${ms(median(shorter.plain))} (plain) instead of ` +
         `${ms(median(inProcess.taskflow))} and ${ms(median(inProcess.plain))}.`,
-      `TaskFlow adds ${ms(viaCli)} at p50. Warm and in-process it adds ${ms(median(inProcess.taskflow) - median(inProcess.plain))}: FlowClient.cancel resolves the lookup (describe), ` +
-        'takes a snapshot (describe + query), sends the cancel update and the Temporal cancel, waits for the close, then snapshots again. The rest is the CLI process ' +
-        'starting before the cancel request can leave (the cold-start profiles under the `flow show` and `flow list` rows).',
+      `TaskFlow adds ${ms(viaCli)} at p50. Warm and in-process it adds ${ms(median(inProcess.taskflow) - median(inProcess.plain))}: the command makes ${rpcs(calls)} ` +
+        'where the baseline makes one cancel call and waits. The rest is the CLI process starting before the cancel request can leave ' +
+        '(the cold-start profiles under the `flow show` and `flow list` rows).',
       `What would fix it: a worker.maxHeartbeatThrottleInterval default of about 200–250 ms (at most 4–5 heartbeat calls a second per running task); ` +
-        'skip the snapshot before the cancel (the cancel update\'s validator already rejects an ended flow); and the CLI start-up changes listed under the `flow list` row.',
+        `fewer of the command's ${calls.length} round trips (those before the cancel update delay the cancel itself; the cancel update's validator already rejects an ended flow); ` +
+        'and the CLI start-up changes listed under the `flow list` row.',
     ],
     findings: [
       `In-process, warm (no CLI start-up): FlowClient.cancel with wait ${ms(median(inProcess.taskflow))}, handle.cancel + result ${ms(median(inProcess.plain))} (medians of ${inProcess.taskflow.length}). Final execution statuses: ${[...statuses].join(', ')}.`,

@@ -21,8 +21,8 @@ import { workerCrash } from './scenarios/worker-crash';
  */
 const quick = process.argv.includes('--quick');
 const sizes = quick
-  ? { workerCrash: { flows: 12, kills: 2 }, serverCrash: { flows: 6 }, writers: { writers: 4, writes: 15 }, storm: { flows: 12 } }
-  : { workerCrash: { flows: 100, kills: 3 }, serverCrash: { flows: 50 }, writers: { writers: 20, writes: 50 }, storm: { flows: 100 } };
+  ? { workerCrash: { flows: 12, kills: 2 }, serverCrash: { flows: 6 }, writers: { writers: 4, writes: 15 }, storm: { flows: 12, tasksPerFlow: 2 } }
+  : { workerCrash: { flows: 100, kills: 3 }, serverCrash: { flows: 50 }, writers: { writers: 20, writes: 50 }, storm: { flows: 100, tasksPerFlow: 1 } };
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

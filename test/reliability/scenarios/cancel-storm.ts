@@ -3,18 +3,19 @@ import { eventually } from '../../helpers/flows';
 import { emptyMetrics, type ScenarioMetrics } from './metrics';
 
 /**
- * Cancel storm: many running flows whose tasks heartbeat, all cancelled at once. Each must end
+ * Cancel storm: many running flows whose tasks heartbeat, all cancelled at once (flows × tasks
+ * per flow kept within the worker's activity slots, so every task really runs). Each must end
  * `cancelled` with every task's real outcome recorded; recovery is request-to-closed per flow.
  */
-export async function cancelStorm(client: FlowClient, size: { flows: number }): Promise<ScenarioMetrics> {
+export async function cancelStorm(client: FlowClient, size: { flows: number; tasksPerFlow: number }): Promise<ScenarioMetrics> {
   const metrics = emptyMetrics('cancel storm');
   const started = await Promise.all(
-    Array.from({ length: size.flows }, (_, i) => client.start('dataExport', { tables: [`s${i}a`, `s${i}b`], rowsPerTable: 10_000_000, msPerChunk: 200 })),
+    Array.from({ length: size.flows }, (_, i) => client.start('dataExport', { tables: Array.from({ length: size.tasksPerFlow }, (_, t) => `s${i}t${t}`), rowsPerTable: 10_000_000, msPerChunk: 200 })),
   );
   metrics.flows = started.length;
   await eventually(
     () => Promise.all(started.map((f) => client.snapshot(f.flowId))),
-    (all) => all.every((s) => s.flow.tasks.filter((t) => t.status === 'running').length === 2),
+    (all) => all.every((s) => s.flow.tasks.filter((t) => t.status === 'running').length === size.tasksPerFlow),
     60_000,
   );
 

@@ -12,7 +12,7 @@ import { eventually } from '../../helpers/server';
 import { exited, processEnv, spawnTs } from '../../helpers/processes';
 import { emptyMetrics, type ScenarioMetrics } from './metrics';
 
-const EXPORT = { tables: ['orders', 'users'], rowsPerTable: 6000, msPerChunk: 300 };
+const EXPORT = { tables: ['orders', 'users'], rowsPerTable: 12_000, msPerChunk: 300 };
 const APPROVAL = (i: number) => ({ documentId: `crash-doc-${i}`, title: `Doc ${i}` });
 
 /**
@@ -60,7 +60,7 @@ export async function serverCrash(cliPath: string, size: { flows: number }): Pro
     metrics.flows = flows.length;
     await eventually(
       () => Promise.all(flows.map(finished)),
-      (all) => all.every((f) => f.status === 'waiting' || f.tasks.some((t) => t.progressSummary !== null)),
+      (all) => all.every((f) => f.status === 'waiting' || f.endedAt !== null || f.tasks.some((t) => t.progressSummary !== null)),
       60_000,
     );
 

@@ -155,7 +155,8 @@ export class FlowClient {
     const [total] = await Promise.all([
       this.call(() => this.client.workflow.count(query)).then((c) => c.count),
       this.call(async () => {
-        for await (const info of this.client.workflow.list({ query, pageSize: Math.min(Math.max(limit, 1), 1000) })) {
+        // One row past the limit tells whether there are more, without a second page.
+        for await (const info of this.client.workflow.list({ query, pageSize: Math.min(Math.max(limit + 1, 1), 1000) })) {
           if (flows.length >= limit) {
             more = true;
             break;

@@ -74,7 +74,7 @@ const workerSchema = section('worker', {
   maxConcurrentWorkflowTaskExecutions: positiveInt(40),
   maxCachedWorkflows: z.number().int().min(0).describe('a whole number of at least 0').default(1000),
   shutdownGraceTime: duration('10s'),
-  maxHeartbeatThrottleInterval: duration('1s'),
+  maxHeartbeatThrottleInterval: duration('250ms'),
 });
 
 const retrySchema = section('flowDefaults.retry', {

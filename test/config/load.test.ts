@@ -54,7 +54,7 @@ describe('loadConfig', () => {
       maxConcurrentWorkflowTaskExecutions: 40,
       maxCachedWorkflows: 1000,
       shutdownGraceTime: '10s',
-      maxHeartbeatThrottleInterval: '1s',
+      maxHeartbeatThrottleInterval: '250ms',
     });
     expect(config.flowDefaults).toEqual({
       startToCloseTimeout: '10m',

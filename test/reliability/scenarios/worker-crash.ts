@@ -59,7 +59,8 @@ export async function workerCrash(client: FlowClient, config: TaskFlowConfig, si
         for (const s of all) if (s.flow.endedAt && !finishedAt.has(s.flow.flowId)) finishedAt.set(s.flow.flowId, Date.now());
         return all;
       },
-      (all) => all.every((s) => s.flow.endedAt !== null),
+      // The flow's own answer, not the memo a slow query falls back to: only it carries the result.
+      (all) => all.every((s) => s.flow.endedAt !== null && s.source === 'query'),
       120_000,
     );
     metrics.recoveryMs = started.map((f) => Math.max(0, (finishedAt.get(f.flowId) ?? Date.now()) - lastRestart));

@@ -18,7 +18,7 @@ import { carryRecord, restoreRecord } from '../model/carry';
 import type { FlowRecord, FlowStatus } from '../model/records';
 import type { FlowStart } from '../model/start';
 import type { WriteResult } from '../model/messages';
-import { isTerminalFlow } from '../model/status';
+import { isActiveTask, isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
 import type { FlowContext, WaitOptions } from './context';
@@ -142,11 +142,19 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
 
   private end(status: FlowStatus, fields: Partial<FlowRecord>): void {
     const at = now();
-    this.keeper.apply((change) => change.setFlow({ ...fields, status, endedAt: at, wait: null }));
+    this.keeper.apply((change) => {
+      change.setFlow({ ...fields, status, endedAt: at, wait: null });
+      // Tasks the flow code did not wait for end with it (Temporal stops tracking them when it closes).
+      for (const task of this.keeper.record.tasks.filter((t) => isActiveTask(t.status))) {
+        change.setTask(task.taskId, { status: 'cancelled', endedAt: at, lastEventAt: at, terminalSummary: `the flow ended ${status} before this task did` });
+      }
+    });
     this.publisher.flush();
   }
 
   private async endCancelled(): Promise<never> {
+    // A cancelled Promise.all rejects at its first cancelled task; record how every other one really ends.
+    await CancellationScope.nonCancellable(() => condition(() => this.keeper.record.taskSummary.active === 0));
     this.end('cancelled', {});
     // The execution ends Canceled only if the server asked for it; a cancel by update is followed by one.
     const cancelled = await CancellationScope.nonCancellable(() => condition(() => this.rootCancelled, ROOT_CANCEL_GRACE));

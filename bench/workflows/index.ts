@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ApplicationFailure, condition, defineSignal, defineUpdate, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { defineFlow } from '../../src/flow';
-import { SA_ACTIVE_TASKS, SA_REVISION, SA_STATUS, SA_TOTAL_TASKS } from '../../src/model/search-attributes';
+import { SA_ACTIVE_TASKS, SA_REVISION, SA_STATUS, SA_TASK_COUNTS } from '../../src/model/search-attributes';
 import type * as activities from '../activities';
 
 export * from '../../src/flow/builtin';
@@ -47,7 +47,7 @@ export async function plainThreeTasksWithUpserts(n: number): Promise<string> {
       { key: SA_STATUS, value: status },
       { key: SA_REVISION, value: revision },
       { key: SA_ACTIVE_TASKS, value: status === 'running' ? 1 : 0 },
-      { key: SA_TOTAL_TASKS, value: done + 1 },
+      { key: SA_TASK_COUNTS, value: `total:${done + 1} terminal:${done} failures:0` },
     ]);
     upsertMemo({ bench: { status, revision, done, at: new Date().toISOString() } });
     return step;

@@ -74,6 +74,16 @@ export class TasksStillActiveError extends FlowError {
   }
 }
 
+/** Why a flow's own record could not be read. */
+export type RecordUnavailableReason = 'no_worker' | 'too_large' | 'worker_error' | 'unstable';
+
+/** The authoritative record could not be read: said as such, never replaced by a partial one. */
+export class RecordUnavailableError extends FlowError {
+  constructor(flowId: string, reason: RecordUnavailableReason, detail: string) {
+    super('record_unavailable', `The record of flow ${flowId} could not be read: ${detail}`, { flowId, reason });
+  }
+}
+
 /** Turns a failure raised by a flow (validator or handler) back into the typed error it stands for. */
 export function flowErrorFrom(err: unknown): unknown {
   const failure = err instanceof WorkflowUpdateFailedError ? err.cause : err;

@@ -5,19 +5,24 @@ import { connectionOptions } from '../config';
 import { parseDuration } from '../config/duration';
 import type { FlowDefinition } from '../flow/define';
 import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
-import { MESSAGES, type WriteResult } from '../model/messages';
+import { MESSAGES, type WriteAck, type WriteResult } from '../model/messages';
 import { newFlowRecord } from '../model/new-record';
-import type { FlowRecord } from '../model/records';
+import type { FlowListEntry, FlowRecord } from '../model/records';
 import type { FlowStart } from '../model/start';
 import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf } from '../model/search-attributes';
 import { describeStartForUi } from '../flow/details';
-import { isActiveTask, isTerminalFlow } from '../model/status';
+import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
 import { isNotFound, resolveDescribed, resolveLookup } from './lookup';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
-import type { MirroredCancelResult, TaskReportInput } from '../model/transitions';
+import type { TaskReportInput } from '../model/transitions';
+import { readRecord, workerPolls, type RecordReader } from './record';
+import { mapLimited } from './map-limited';
+import { cancelResult, type CancelResult } from './cancel-result';
+
+export type { CancelResult } from './cancel-result';
 import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter } from './visibility';
 
 export interface StartOptions {
@@ -43,8 +48,17 @@ export interface FlowList {
   count: number;
   total: number;
   more: boolean;
-  flows: FlowRecord[];
+  flows: FlowListEntry[];
 }
+
+export interface ListOptions {
+  /** Add each flow's tasks and `taskSummary.byStatus` from its own record (one read per flow). */
+  tasks?: boolean;
+}
+
+
+/** A report's lean answer, for producers at high rates: no read of the record after the write. */
+export type ReportAck = WriteAck;
 
 export interface FlowPressure {
   active: number;
@@ -123,7 +137,10 @@ export class FlowClient {
     return this.call(() => resolveLookup(this.client, lookup));
   }
 
-  /** The authoritative record of one flow: describe + the flow's own query (memo when no worker answers). */
+  /**
+   * The authoritative record of one flow: describe + the flow's own query, every task. When the
+   * flow cannot answer, a typed error says why (`record_unavailable`); never a partial record.
+   */
   async show(lookup: string): Promise<FlowSnapshot> {
     const { flowId, description } = await this.call(() => resolveDescribed(this.client, lookup));
     return this.snapshot(flowId, description);
@@ -132,25 +149,29 @@ export class FlowClient {
   async snapshot(flowId: string, described?: WorkflowExecutionDescription): Promise<FlowSnapshot> {
     const handle = this.client.workflow.getHandle(flowId);
     const description = described ?? (await this.call(() => handle.describe()));
-    const fromVisibility = flowRecordFromExecution(description);
-    if (!fromVisibility) throw new FlowNotFoundError(flowId);
-    let record: FlowRecord;
-    let source: FlowSnapshot['source'] = 'query';
-    try {
-      // A flow no worker has picked up yet has nothing to answer a query with.
-      if (description.historyLength <= 2) throw new Error('not started by a worker yet');
-      record = await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.query<FlowRecord>(MESSAGES.record));
-    } catch {
-      // No worker answered (or the flow has not run yet): the memo still tells where it stands.
-      record = fromVisibility;
-      source = 'memo';
+    const listed = flowRecordFromExecution(description);
+    if (!listed) throw new FlowNotFoundError(flowId);
+    // A flow no worker has picked up yet is all in how it was started: no task, nothing to query.
+    if (description.historyLength <= 2 && description.status.name === 'RUNNING') {
+      const flow: FlowRecord = { ...listed, tasks: [], taskSummary: summarizeTasks([]) };
+      return { flow, source: 'start', executionStatus: description.status.name };
     }
-    return { flow: mergeDescription(record, description, source), source, executionStatus: description.status.name };
+    const record = await this.record(flowId);
+    return { flow: mergeDescription(record, description, 'query'), source: 'query', executionStatus: description.status.name };
   }
 
-  async list(filter: FlowFilter = {}, limit = 50): Promise<FlowList> {
+  /** The flow's own record, every task (read page by page). */
+  record(flowId: string): Promise<FlowRecord> {
+    return readRecord(this.reader(), flowId);
+  }
+
+  private reader(): RecordReader {
+    return { client: this.client, taskQueue: this.config.taskQueue, namespace: this.config.connection.namespace };
+  }
+
+  async list(filter: FlowFilter = {}, limit = 50, options: ListOptions = {}): Promise<FlowList> {
     const query = buildListQuery(filter);
-    const flows: FlowRecord[] = [];
+    const flows: FlowListEntry[] = [];
     let more = false;
     const [total] = await Promise.all([
       this.call(() => this.client.workflow.count(query)).then((c) => c.count),
@@ -166,7 +187,16 @@ export class FlowClient {
         }
       }),
     ]);
-    return { count: flows.length, total, more: more || total > flows.length, flows };
+    const listed = { count: flows.length, total, more: more || total > flows.length, flows };
+    return options.tasks ? { ...listed, flows: await this.withTasks(flows) } : listed;
+  }
+
+  /** List entries with their tasks, each from its flow's own record. */
+  private async withTasks(flows: FlowListEntry[]): Promise<FlowListEntry[]> {
+    return mapLimited(flows, 8, async (entry) => {
+      const { flow } = await this.snapshot(entry.flowId);
+      return { ...entry, tasks: flow.tasks, taskSummary: flow.taskSummary };
+    });
   }
 
   /** The pressure line of spec §11, from visibility counts over the filter (its statuses ignored). */
@@ -185,49 +215,59 @@ export class FlowClient {
   }
 
   resume(lookup: string, data: unknown, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {
-    return this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data }, options);
+    return this.withRecord(this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data }, options));
   }
 
   patchState(lookup: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {
-    return this.write(lookup, 'managed', MESSAGES.patchState, { expectedRevision: options.expectedRevision, patch }, options);
+    return this.withRecord(this.write(lookup, 'managed', MESSAGES.patchState, { expectedRevision: options.expectedRevision, patch }, options));
+  }
+
+  /** A write's answer with the record as it stands right after the write (read from the flow, every task). */
+  private async withRecord<A extends WriteAck>(sent: Promise<{ flowId: string; ack: A }>): Promise<WriteResult<FlowRecord> & Omit<A, keyof WriteAck>> {
+    const { flowId, ack } = await sent;
+    const { applied, reason, revision: _revision, status: _status, task: _task, ...extra } = ack;
+    return { applied, ...(reason !== undefined ? { reason } : {}), ...extra, flow: (await this.snapshot(flowId)).flow } as WriteResult<FlowRecord> &
+      Omit<A, keyof WriteAck>;
   }
 
   /**
    * Records the cancel intent, cancels the flow's active tasks and, with `wait`, waits for them to
    * stop. Tasks still running after the grace period raise `TasksStillActiveError`; the intent stays.
+   * One answer for both modes: the record after it, the sentence of spec §5, still-active and abandoned tasks.
    */
-  async cancel(lookup: string, options: CancelOptions = {}): Promise<WriteResult<FlowRecord> | MirroredCancelResult> {
+  async cancel(lookup: string, options: CancelOptions = {}): Promise<CancelResult> {
     const { flowId, description } = await this.call(() => resolveDescribed(this.client, lookup));
     // Describe alone tells whether the flow is open; the cancel update itself refuses an ended one too.
     const flow = flowRecordFromExecution(description ?? (await this.call(() => this.client.workflow.getHandle(flowId).describe())));
     if (!flow) throw new FlowNotFoundError(flowId);
     if (isTerminalFlow(flow)) throw new FlowTerminalError((await this.snapshot(flowId)).flow.status);
     if (flow.syncMode === 'mirrored') return cancelMirroredFlow(this.mirrored(), flowId, options);
-    const written = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
+    const ack = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
     const handle = this.client.workflow.getHandle(flowId);
-    if (flow.syncMode === 'managed') await this.call(() => handle.cancel()).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-    if (!options.wait) return written;
-    const ended = await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod);
+    await this.call(() => handle.cancel()).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    const ended = options.wait ? await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod) : false;
     const { flow: after } = await this.snapshot(flowId);
-    if (!ended || !isTerminalFlow(after)) {
-      throw new TasksStillActiveError(after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId), { flow: after });
-    }
-    return { ...written, flow: after };
+    const stillActive = after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
+    if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after });
+    return cancelResult(ack, after, stillActive, []);
   }
 
   /** Records one external task update on a mirrored flow; with `create`, creates the flow if absent, atomically. */
-  report(lookupOrId: string, report: TaskReportInput, options: ReportOptions = {}): Promise<WriteResult<FlowRecord>> {
-    return reportTask(this.mirrored(), lookupOrId, report, options);
+  report(lookupOrId: string, report: TaskReportInput, options: ReportOptions & { lean: true }): Promise<ReportAck>;
+  report(lookupOrId: string, report: TaskReportInput, options?: ReportOptions): Promise<WriteResult<FlowRecord>>;
+  async report(lookupOrId: string, report: TaskReportInput, options: ReportOptions & { lean?: boolean } = {}): Promise<WriteResult<FlowRecord> | ReportAck> {
+    const sent = reportTask(this.mirrored(), lookupOrId, report, options);
+    return options.lean ? (await sent).ack : this.withRecord(sent);
   }
 
   /** Ends an open mirrored flow with no active task, with the status its tasks derive. */
   finish(lookup: string, options: FinishOptions = {}): Promise<WriteResult<FlowRecord>> {
-    return finishFlow(this.mirrored(), lookup, options);
+    return this.withRecord(finishFlow(this.mirrored(), lookup, options));
   }
 
   /** Ends a mirrored flow failed; its still-active tasks are recorded lost. */
   fail(lookup: string, options: FailOptions): Promise<WriteResult<FlowRecord>> {
-    return failFlow(this.mirrored(), lookup, options);
+    return this.withRecord(failFlow(this.mirrored(), lookup, options));
   }
 
   private mirrored(): MirroredAccess {
@@ -238,10 +278,12 @@ export class FlowClient {
       write: (lookup, mode, update, args, options) => this.write(lookup, mode, update, args, options),
       update: (flowId, update, args, requestId) => this.update(flowId, update, args, requestId),
       answered: (fn) => this.answered(fn),
+      snapshot: (flowId) => this.snapshot(flowId),
     };
   }
 
-  protected async write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: WriteOptions): Promise<WriteResult<FlowRecord>> {
+  /** Resolves the lookup, checks the flow's mode and that it is open, then sends the update. */
+  protected async write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: WriteOptions): Promise<{ flowId: string; ack: WriteAck }> {
     const flowId = await this.resolve(lookup);
     const description = await this.call(() => this.client.workflow.getHandle(flowId).describe());
     const syncMode = description.typedSearchAttributes.get(SA_SYNC_MODE);
@@ -253,22 +295,22 @@ export class FlowClient {
     if (description.status.name !== 'RUNNING') {
       // A retried write whose first try landed before the flow ended answers as it did then.
       const earlier = options.requestId ? await this.earlierAnswer(flowId, options.requestId) : undefined;
-      if (earlier) return earlier;
+      if (earlier) return { flowId, ack: earlier };
       const { flow } = await this.snapshot(flowId);
       throw new FlowTerminalError(flow.status);
     }
-    return this.update(flowId, update, args, options.requestId);
+    return { flowId, ack: await this.update(flowId, update, args, options.requestId) };
   }
 
-  protected async update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>> {
+  protected async update<A extends WriteAck = WriteAck>(flowId: string, update: string, args: object, requestId?: string): Promise<A> {
     refuseOversize(`The ${update} request`, args);
     const handle = this.client.workflow.getHandle(flowId);
-    return this.answered(() => handle.executeUpdate<WriteResult<FlowRecord>, [object]>(update, { args: [args], updateId: requestId ?? randomUUID() }));
+    return this.answered(() => handle.executeUpdate<A, [object]>(update, { args: [args], updateId: requestId ?? randomUUID() }));
   }
 
-  private async earlierAnswer(flowId: string, requestId: string): Promise<WriteResult<FlowRecord> | undefined> {
+  private async earlierAnswer(flowId: string, requestId: string): Promise<WriteAck | undefined> {
     try {
-      const handle = this.client.workflow.getHandle(flowId).getUpdateHandle<WriteResult<FlowRecord>>(requestId);
+      const handle = this.client.workflow.getHandle(flowId).getUpdateHandle<WriteAck>(requestId);
       return await this.client.connection.withDeadline(Date.now() + 5_000, () => handle.result());
     } catch {
       return undefined;
@@ -298,13 +340,8 @@ export class FlowClient {
     }
   }
 
-  private async workerPolls(): Promise<boolean> {
-    const { pollers } = await this.client.workflowService.describeTaskQueue({
-      namespace: this.config.connection.namespace,
-      taskQueue: { name: this.config.taskQueue },
-      taskQueueType: 1 /* WORKFLOW */,
-    });
-    return (pollers?.length ?? 0) > 0;
+  private workerPolls(): Promise<boolean> {
+    return workerPolls(this.reader());
   }
 
   private async waitForClose(handle: WorkflowHandle, grace: string): Promise<boolean> {
@@ -336,6 +373,8 @@ export class FlowClient {
 }
 
 const WORKER_CHECK_INTERVAL_MS = 5_000;
+
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 function isDeadline(err: unknown): boolean {

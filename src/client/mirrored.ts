@@ -5,7 +5,7 @@ import type { TaskFlowConfig } from '../config';
 import { zodMessage } from '../model/zod-message';
 import type { mirroredFlow } from '../flow/mirrored';
 import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
-import { MESSAGES, type WriteResult } from '../model/messages';
+import { MESSAGES, type WriteAck } from '../model/messages';
 import { newFlowRecord } from '../model/new-record';
 import type { FlowRecord } from '../model/records';
 import { startSearchAttributesOf } from '../model/search-attributes';
@@ -17,11 +17,14 @@ import {
   TaskReport,
   defaultGoal,
   mirroredFlowView,
-  type MirroredCancelResult,
+  type MirroredCancelAck,
   type MirroredCreateInput,
   type TaskReportInput,
 } from '../model/transitions';
 import { FlowError, InvalidFlowInputError, TasksStillActiveError, refuseOversize } from './errors';
+import { emptyTaskCounts } from '../model/status';
+import type { FlowSnapshot } from './snapshot';
+import { cancelResult, type CancelResult } from './cancel-result';
 
 /** What the mirrored-flow calls need of FlowClient: its Temporal client and its checked write paths. */
 export interface MirroredAccess {
@@ -32,8 +35,15 @@ export interface MirroredAccess {
   /** Runs a call only a worker can answer (an update); fails clearly when no worker polls the task queue. */
   answered<T>(fn: () => Promise<T>): Promise<T>;
   /** Resolves the lookup, checks the flow's mode and that it is open, then sends the update. */
-  write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: { expectedRevision?: number; requestId?: string }): Promise<WriteResult<FlowRecord>>;
-  update(flowId: string, update: string, args: object, requestId?: string): Promise<WriteResult<FlowRecord>>;
+  write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: { expectedRevision?: number; requestId?: string }): Promise<Sent>;
+  update<A extends WriteAck = WriteAck>(flowId: string, update: string, args: object, requestId?: string): Promise<A>;
+  snapshot(flowId: string): Promise<FlowSnapshot>;
+}
+
+/** A write that landed: the flow it went to, and what the flow answered. */
+export interface Sent<A extends WriteAck = WriteAck> {
+  flowId: string;
+  ack: A;
 }
 
 export interface ReportOptions {
@@ -67,7 +77,7 @@ export interface MirroredCancelOptions {
  * Records one task update on a mirrored flow. With `create`, creates the flow if absent and applies
  * the report in one update-with-start call, so concurrent producers end up with one flow.
  */
-export async function reportTask(access: MirroredAccess, lookupOrId: string, input: TaskReportInput, options: ReportOptions = {}): Promise<WriteResult<FlowRecord>> {
+export async function reportTask(access: MirroredAccess, lookupOrId: string, input: TaskReportInput, options: ReportOptions = {}): Promise<Sent> {
   const report = parsed(TaskReport, 'Report', { ...input, occurredAt: utc(input.occurredAt) });
   const create = options.create && parsed(MirroredCreate, 'Create options', options.create);
   const request = { ...report, expectedRevision: options.expectedRevision };
@@ -77,10 +87,10 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
   const flowId = lookupOrId.trim();
   if (!flowId) throw new InvalidFlowInputError(create ? 'A mirrored flow needs a flow id to be created with.' : 'A report needs the flow it is for.');
   try {
-    return await gateOf(access.client, flowId).run(() =>
+    const ack = await gateOf(access.client, flowId).run(() =>
       create
         ? access.answered(() =>
-            access.client.workflow.executeUpdateWithStart<typeof mirroredFlow, WriteResult<FlowRecord>, [object]>(MESSAGES.report, {
+            access.client.workflow.executeUpdateWithStart<typeof mirroredFlow, WriteAck, [object]>(MESSAGES.report, {
               args: [request],
               updateId: requestId,
               startWorkflowOperation: startOperation(access.config, flowId, { ...create, goal: create.goal ?? defaultGoal(report) }),
@@ -88,6 +98,7 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
           )
         : access.update(flowId, MESSAGES.report, request, requestId),
     );
+    return { flowId, ack };
   } catch (err) {
     if (err instanceof FlowError && err.type !== 'server_unavailable') throw err;
     // Sent straight away, since nearly every report goes to an open mirrored flow by its id. When it
@@ -98,7 +109,7 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
 }
 
 /** Ends an open mirrored flow with no active task, with the status its tasks derive. */
-export async function finishFlow(access: MirroredAccess, lookup: string, options: FinishOptions = {}): Promise<WriteResult<FlowRecord>> {
+export async function finishFlow(access: MirroredAccess, lookup: string, options: FinishOptions = {}): Promise<Sent> {
   try {
     return await access.write(lookup, 'mirrored', MESSAGES.finish, { expectedRevision: options.expectedRevision, result: options.result }, options);
   } catch (err) {
@@ -110,7 +121,7 @@ export async function finishFlow(access: MirroredAccess, lookup: string, options
 }
 
 /** Ends a mirrored flow failed at any time; its still-active tasks are recorded lost. */
-export function failFlow(access: MirroredAccess, lookup: string, options: FailOptions): Promise<WriteResult<FlowRecord>> {
+export function failFlow(access: MirroredAccess, lookup: string, options: FailOptions): Promise<Sent> {
   const { error } = parsed(FailRequest, 'Fail request', { error: options.error });
   return access.write(lookup, 'mirrored', MESSAGES.fail, { expectedRevision: options.expectedRevision, error }, options);
 }
@@ -120,15 +131,16 @@ export function failFlow(access: MirroredAccess, lookup: string, options: FailOp
  * hook; tasks it could not stop raise TasksStillActiveError (the intent stays), unless `force`
  * recorded them lost (`abandoned`).
  */
-export async function cancelMirroredFlow(access: MirroredAccess, flowId: string, options: MirroredCancelOptions = {}): Promise<MirroredCancelResult> {
+export async function cancelMirroredFlow(access: MirroredAccess, flowId: string, options: MirroredCancelOptions = {}): Promise<CancelResult> {
   const args = { expectedRevision: options.expectedRevision, reason: options.reason ?? null, force: options.force ?? false };
-  const answer = (await access.update(flowId, MESSAGES.cancel, args, options.requestId)) as MirroredCancelResult;
-  if (answer.stillActive.length > 0) throw new TasksStillActiveError(answer.stillActive, { flow: answer.flow, abandoned: answer.abandoned });
-  return answer;
+  const ack = await access.update<MirroredCancelAck>(flowId, MESSAGES.cancel, args, options.requestId);
+  const { flow } = await access.snapshot(flowId);
+  if (ack.stillActive.length > 0) throw new TasksStillActiveError(ack.stillActive, { flow, abandoned: ack.abandoned });
+  return cancelResult(ack, flow, ack.stillActive, ack.abandoned);
 }
 
 function startOperation(config: TaskFlowConfig, flowId: string, create: MirroredCreate & { goal: string }) {
-  const view = mirroredFlowView([], { autoComplete: create.autoComplete, cancelRequested: false });
+  const view = mirroredFlowView(emptyTaskCounts(), { autoComplete: create.autoComplete, cancelRequested: false });
   const lookupKey = create.lookupKey ?? null;
   const record: FlowRecord = {
     ...newFlowRecord({

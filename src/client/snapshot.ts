@@ -8,8 +8,11 @@ import { statusFromExecution } from './visibility';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 
-/** Where a shown record came from: the flow itself (query), or only its history's memo when no worker answered. */
-export type RecordSource = 'query' | 'memo';
+/**
+ * Where a shown record came from: the flow itself (its query), or — for a flow no worker has
+ * picked up yet — how it was started, which is then all there is to it.
+ */
+export type RecordSource = 'query' | 'start';
 
 export interface FlowSnapshot {
   flow: FlowRecord;
@@ -63,6 +66,5 @@ export function mergeDescription(record: FlowRecord, description: WorkflowExecut
     tasks = tasks.map((t) => (isActiveTask(t.status) ? { ...t, status: 'lost', endedAt, terminalSummary: `workflow execution ${description.status.name.toLowerCase()}` } : t));
     merged = { ...merged, status, endedAt, tasks, error: record.error ?? `Workflow execution ${description.status.name.toLowerCase().replace('_', ' ')}.` };
   }
-  // A memo carries only the active tasks; its summary counts them all and stays as it is.
   return source === 'query' ? { ...merged, taskSummary: summarizeTasks(merged.tasks) } : merged;
 }

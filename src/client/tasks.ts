@@ -1,6 +1,7 @@
 import type { FlowRecord, TaskRecord, TaskStatus } from '../model/records';
 import { FlowError } from './errors';
 import type { FlowClient } from './flow-client';
+import { mapLimited } from './map-limited';
 import type { FlowFilter } from './visibility';
 
 /**
@@ -44,18 +45,6 @@ export class AmbiguousTaskError extends FlowError {
   }
 }
 
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
 
 /** The full records of the flows a task read covers: one flow by lookup, or the listed ones that have tasks. */
 async function flowsWithTasks(client: FlowClient, scope: TaskScope): Promise<FlowRecord[]> {

@@ -1,16 +1,18 @@
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
 import type { FlowListMemo } from '../model/listing';
 import { LIST_MEMO_KEY } from '../model/listing';
-import type { FlowRecord, FlowStatus, SyncMode, TaskSummary } from '../model/records';
+import type { FlowListEntry, FlowStatus, ListedTaskSummary, SyncMode } from '../model/records';
 import {
+  SA_ACTIVE_TASKS,
   SA_LOOKUP_KEY,
   SA_REVISION,
   SA_STATUS,
   SA_SYNC_MODE,
-  SA_ACTIVE_TASKS,
-  SA_TOTAL_TASKS,
+  SA_TASK_COUNTS,
+  SA_UPDATED_AT,
+  parseTaskCounts,
 } from '../model/search-attributes';
-import { isActiveTask, summarizeTasks } from '../model/status';
+import { isTerminalFlow } from '../model/status';
 
 /** What `flow list` and the pressure line filter on (spec §7, §10). */
 export interface FlowFilter {
@@ -75,20 +77,27 @@ export function statusFromExecution(execution: WorkflowExecutionStatusName, reco
   return recorded;
 }
 
-/** A flow record as the visibility store has it: search attributes and memo, no query needed. */
-export function flowRecordFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>): FlowRecord | null {
+/**
+ * A flow as the visibility store has it (spec §9: no query per flow): search attributes for the
+ * status, counts, revision and update time, the memo for what changes seldom. No tasks.
+ */
+export function flowRecordFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>): FlowListEntry | null {
   const sa = info.typedSearchAttributes;
   const syncMode = sa.get(SA_SYNC_MODE) as SyncMode | undefined;
   if (!syncMode) return null;
   const memo = (info.memo?.[LIST_MEMO_KEY] ?? {}) as Partial<FlowListMemo>;
   const recorded = (sa.get(SA_STATUS) ?? 'queued') as FlowStatus;
   const status = statusFromExecution(info.status.name, recorded);
-  const ended = status !== recorded;
-  const endedAt = info.closeTime?.toISOString() ?? null;
-  // An execution that ended without the flow's word left its active tasks behind: they are lost too.
-  const tasks = (memo.tasks ?? []).map((t) => (ended && isActiveTask(t.status) ? { ...t, status: 'lost' as const, endedAt } : t));
-  const recordedSummary = memo.taskSummary ?? summarizeTasks(tasks);
-  const summary = ended ? lostActiveTasks(recordedSummary) : recordedSummary;
+  // An execution that ended without the flow's word (terminated, timed out) left its active tasks behind: lost too.
+  const withoutFlowsWord = status !== recorded;
+  const updatedAt = sa.get(SA_UPDATED_AT)?.toISOString() ?? info.startTime.toISOString();
+  const closedAt = info.closeTime?.toISOString() ?? null;
+  const endedByFlow = isTerminalFlow({ status: recorded, endedAt: info.status.name === 'RUNNING' ? null : (closedAt ?? updatedAt) });
+  const counts = parseTaskCounts(sa.get(SA_TASK_COUNTS)) ?? { total: 0, terminal: 0, failures: 0 };
+  const active = sa.get(SA_ACTIVE_TASKS) ?? counts.total - counts.terminal;
+  const summary: ListedTaskSummary = withoutFlowsWord
+    ? { total: counts.total, active: 0, terminal: counts.total, failures: counts.failures + active }
+    : { total: counts.total, active, terminal: counts.terminal, failures: counts.failures };
   return {
     flowId: info.workflowId,
     runId: info.runId,
@@ -105,20 +114,13 @@ export function flowRecordFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>
     cancelRequestedAt: memo.cancelRequestedAt ?? null,
     cancelReason: memo.cancelReason ?? null,
     createdAt: memo.createdAt ?? info.startTime.toISOString(),
-    updatedAt: memo.updatedAt ?? info.startTime.toISOString(),
-    endedAt: memo.endedAt ?? endedAt,
-    error: memo.error ?? (ended ? `Workflow execution ${info.status.name.toLowerCase().replace('_', ' ')}.` : null),
+    updatedAt,
+    // The flow's own end is the revision that ended it; an execution that ended without it, its close.
+    endedAt: endedByFlow ? updatedAt : withoutFlowsWord ? closedAt : null,
+    error: memo.error ?? (withoutFlowsWord ? `Workflow execution ${info.status.name.toLowerCase().replace('_', ' ')}.` : null),
     result: null,
-    tasks,
-    taskSummary: memo.taskSummary || ended ? summary : { ...summary, active: sa.get(SA_ACTIVE_TASKS) ?? 0, total: sa.get(SA_TOTAL_TASKS) ?? 0 },
+    taskSummary: summary,
+    parentFlowId: memo.parentFlowId ?? null,
+    retriedFrom: memo.retriedFrom ?? null,
   };
-}
-
-/** A task summary whose active tasks are counted lost (their flow's execution is gone). */
-export function lostActiveTasks(summary: TaskSummary): TaskSummary {
-  if (summary.active === 0) return summary;
-  const byStatus: Record<string, number> = { ...summary.byStatus, lost: (summary.byStatus.lost ?? 0) + summary.active };
-  delete byStatus.queued;
-  delete byStatus.running;
-  return { ...summary, active: 0, terminal: summary.total, failures: summary.failures + summary.active, byStatus };
 }

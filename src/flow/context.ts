@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Duration } from '@temporalio/common';
 import type { FlowRecord } from '../model/records';
 import type { FlowTasks, TaskOptions } from './tasks';
+import type { MapOptions } from './fan-out';
 
 export interface WaitOptions {
   /** Give up after this long: the wait throws a `wait_timeout` ApplicationFailure the flow may catch. */
@@ -25,6 +26,11 @@ export interface FlowContext<State> {
   tasks<A>(options?: TaskOptions): FlowTasks<A>;
   /** Parks the flow in `waiting` until a `resume` whose data the schema accepts; returns that data. */
   waitFor<T>(name: string, schema: z.ZodType<T>, options?: WaitOptions): Promise<T>;
+  /**
+   * Runs `fn` over every item, at most `concurrency` at once (default 100), results in item order:
+   * the way to fan out over many items without starting them all at once.
+   */
+  map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, options?: MapOptions): Promise<R[]>;
   /** A safe point to continue-as-new: does so when Temporal suggests it, carrying the record forward. */
   checkpoint(): Promise<void>;
 }

@@ -9,7 +9,7 @@ const LISTED_TASKS = 5;
  * how to move it on. The UI keeps line breaks, so lines are joined by single newlines to stay
  * compact; everything that comes from flow code or users is escaped, so it shows as written.
  */
-export function describeForUi(record: FlowRecord): string {
+export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRecord[]): string {
   const lines = [`**${record.status}** · revision ${record.revision} · ${record.syncMode} flow`];
   if (record.currentStep) lines.push(`Step: ${plain(record.currentStep)}`);
   if (record.wait) {
@@ -30,9 +30,10 @@ export function describeForUi(record: FlowRecord): string {
 
   const s = record.taskSummary;
   const tasks = [`Tasks: ${s.total} total · ${s.active} active · ${count(s.failures, 'issue')}`];
-  const active = record.tasks.filter((t) => t.status === 'queued' || t.status === 'running');
+  // The caller may pass the first few active tasks, so the details cost the same at any flow size.
+  const active = activeTasks ?? record.tasks.filter((t) => t.status === 'queued' || t.status === 'running');
   for (const task of active.slice(0, LISTED_TASKS)) tasks.push(`- ${taskLine(task)}`);
-  if (active.length > LISTED_TASKS) tasks.push(`- … and ${active.length - LISTED_TASKS} more`);
+  if (s.active > LISTED_TASKS) tasks.push(`- … and ${s.active - LISTED_TASKS} more`);
   return `${lines.join('\n')}\n\n${tasks.join('\n')}`;
 }
 

@@ -2,4 +2,5 @@
 export { defineFlow, type FlowDefinition, type FlowWorkflow } from './define';
 export type { FlowContext, WaitOptions } from './context';
 export type { TaskOptions, FlowTasks, TaskFunction } from './tasks';
+export type { MapOptions } from './fan-out';
 export { recordQuery, resumeUpdate, patchStateUpdate, cancelUpdate } from './messages';

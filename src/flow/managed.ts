@@ -17,7 +17,9 @@ import { newFlowRecord } from '../model/new-record';
 import { carryRecord, restoreRecord } from '../model/carry';
 import type { FlowRecord, FlowStatus } from '../model/records';
 import type { FlowStart } from '../model/start';
-import type { WriteResult } from '../model/messages';
+import { RecordPageRequest, type WriteAck } from '../model/messages';
+import { recordPage } from '../model/record-page';
+import { LIST_MEMO_KEY, type FlowListMemo } from '../model/listing';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
@@ -26,6 +28,7 @@ import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMe
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
+import { mapWithConcurrency, type MapOptions } from './fan-out';
 
 const now = () => new Date().toISOString();
 /** How long a flow cancelled by update waits for the server-side cancel that makes it end Canceled. */
@@ -67,10 +70,10 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
           goal: goalOf(definition, input),
           lookupKey: start.lookupKey ?? definition.lookupKey?.(input) ?? null,
           state: definition.initialState?.(input) ?? null,
-          createdAt: info.startTime.toISOString(),
+          createdAt: createdAtOf(info),
         });
     this.keeper = new FlowRecordKeeper(initial, now);
-    this.publisher = new RecordPublisher(() => this.keeper.record);
+    this.publisher = new RecordPublisher(() => this.keeper.record, (limit) => this.keeper.activeTasks(limit));
     this.keeper.onChange(() => this.publisher.schedule());
     this.tasksRunner = new TaskRunner(this.keeper, start.taskDefaults ?? {}, {
       now,
@@ -116,6 +119,10 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     return (await this.awaitResume('waiting', schema, { for: name, description: options.description ?? null }, options.timeout)) as T;
   }
 
+  map<T, U>(items: readonly T[], fn: (item: T, index: number) => Promise<U>, options?: MapOptions): Promise<U[]> {
+    return mapWithConcurrency(items, fn, options);
+  }
+
   async checkpoint(): Promise<void> {
     const info = workflowInfo();
     const limit = this.start.continueAsNewAfterEvents;
@@ -145,7 +152,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     this.keeper.apply((change) => {
       change.setFlow({ ...fields, status, endedAt: at, wait: null });
       // Tasks the flow code did not wait for end with it (Temporal stops tracking them when it closes).
-      for (const task of this.keeper.record.tasks.filter((t) => isActiveTask(t.status))) {
+      for (const task of this.keeper.activeTasks()) {
         change.setTask(task.taskId, { status: 'cancelled', endedAt: at, lastEventAt: at, terminalSummary: `the flow ended ${status} before this task did` });
       }
     });
@@ -201,12 +208,15 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     });
   }
 
-  private written(applied: boolean, reason?: string): WriteResult<FlowRecord> {
-    return { applied, ...(applied ? {} : { reason }), flow: this.keeper.record };
+  private written(applied: boolean, reason?: string): WriteAck {
+    const { revision, status } = this.keeper.record;
+    return { applied, ...(applied ? {} : { reason }), revision, status };
   }
 
   private registerHandlers(): void {
-    setHandler(recordQuery, () => this.keeper.record, { description: 'The flow record: status, revision, state and tasks.' });
+    setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(this.keeper.record, RecordPageRequest.parse(request)), {
+      description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
+    });
 
     const writable = (expectedRevision: number | undefined, request: unknown) => {
       // An accepted update's request goes to history whole: refuse one too large before it does.
@@ -268,4 +278,10 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       },
     );
   }
+}
+
+/** When the flow was created: as its starter stamped it in the memo, else when its first run started. */
+export function createdAtOf(info: { memo?: Record<string, unknown>; startTime: Date }): string {
+  const memo = info.memo?.[LIST_MEMO_KEY] as Partial<FlowListMemo> | undefined;
+  return typeof memo?.createdAt === 'string' ? memo.createdAt : info.startTime.toISOString();
 }

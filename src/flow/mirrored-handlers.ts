@@ -1,9 +1,11 @@
 import { log, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
-import { CancelRequest, PatchStateRequest, type WriteResult } from '../model/messages';
+import { CancelRequest, PatchStateRequest, RecordPageRequest, type WriteAck } from '../model/messages';
+import { recordPage } from '../model/record-page';
+import { MAX_TASKS_PER_FLOW, taskLimitMessage } from '../model/limits';
 import type { FlowRecord, TaskRecord } from '../model/records';
 import { isTerminalFlow } from '../model/status';
-import { DescribeFlowRequest, FailRequest, FinishRequest, ReportRequest, TaskReport, type MirroredCancelResult } from '../model/transitions';
+import { DescribeFlowRequest, FailRequest, FinishRequest, ReportRequest, TaskReport, type MirroredCancelAck } from '../model/transitions';
 import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
 import { patchStateUpdate, recordQuery } from './messages';
 import { describeFlowUpdate, failUpdate, finishUpdate, mirroredCancelUpdate, reportSignal, reportUpdate } from './mirrored-messages';
@@ -12,13 +14,14 @@ import { describeFlowUpdate, failUpdate, finishUpdate, mirroredCancelUpdate, rep
 export interface MirroredWrites {
   readonly record: FlowRecord;
   readonly ended: boolean;
+  task(taskId: string): TaskRecord | undefined;
   activeTasks(): TaskRecord[];
-  report(report: TaskReport): WriteResult<FlowRecord>;
-  cancel(request: CancelRequest): Promise<MirroredCancelResult>;
-  finish(result: unknown): WriteResult<FlowRecord>;
-  fail(error: string): WriteResult<FlowRecord>;
-  patchState(patch: Record<string, unknown>): WriteResult<FlowRecord>;
-  describe(fields: { goal?: string; currentStep?: string | null }): WriteResult<FlowRecord>;
+  report(report: TaskReport): WriteAck;
+  cancel(request: CancelRequest): Promise<MirroredCancelAck>;
+  finish(result: unknown): WriteAck;
+  fail(error: string): WriteAck;
+  patchState(patch: Record<string, unknown>): WriteAck;
+  describe(fields: { goal?: string; currentStep?: string | null }): WriteAck;
 }
 
 /**
@@ -42,7 +45,15 @@ export function registerMirroredHandlers(flow: MirroredWrites): void {
     if (flow.ended) throw flowTerminal(flow.record);
   };
 
-  setHandler(recordQuery, () => flow.record, { description: 'The flow record: status, revision, state and every task.' });
+  setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(flow.record, RecordPageRequest.parse(request)), {
+    description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
+  });
+  /** A report that would add a task past the limit changes nothing (spec §12). */
+  const roomFor = (taskId: string) => {
+    if (!flow.task(taskId) && flow.record.taskSummary.total >= MAX_TASKS_PER_FLOW) {
+      throw flowFailure('task_limit', taskLimitMessage(flow.record.flowId), { limit: MAX_TASKS_PER_FLOW });
+    }
+  };
 
   setHandler(
     reportUpdate,
@@ -52,7 +63,11 @@ export function registerMirroredHandlers(flow: MirroredWrites): void {
     },
     {
       description: 'Record one external task update: { taskId, status, summary?, eventId?, occurredAt?, lease?, …, expectedRevision? }.',
-      validator: (request) => writable(parse(ReportRequest, 'Report', request).expectedRevision),
+      validator: (request) => {
+        const report = parse(ReportRequest, 'Report', request);
+        writable(report.expectedRevision);
+        roomFor(report.taskId);
+      },
     },
   );
 
@@ -62,6 +77,9 @@ export function registerMirroredHandlers(flow: MirroredWrites): void {
       const parsed = TaskReport.safeParse(raw);
       if (!parsed.success) log.warn('Ignored an invalid task report.', { error: zodMessage('Report', parsed.error) });
       else if (flow.ended) log.warn('Ignored a task report for an ended flow.', { taskId: parsed.data.taskId, status: flow.record.status });
+      else if (!flow.task(parsed.data.taskId) && flow.record.taskSummary.total >= MAX_TASKS_PER_FLOW) {
+        log.warn('Ignored a task report past the task limit.', { taskId: parsed.data.taskId, limit: MAX_TASKS_PER_FLOW });
+      }
       else flow.report(parsed.data);
     },
     { description: 'The report update, fire-and-forget: an invalid report, or one for an ended flow, is logged and ignored.' },

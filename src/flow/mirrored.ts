@@ -12,8 +12,9 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { carryRecord, restoreRecord, type CarriedRecord } from '../model/carry';
+import { isPacked, pack, unpack, type Packed } from '../model/pack';
 import { FlowRecordKeeper } from '../model/keeper';
-import type { CancelRequest, WriteResult } from '../model/messages';
+import type { CancelRequest, WriteAck } from '../model/messages';
 import { newFlowRecord } from '../model/new-record';
 import type { BlockedInfo, FlowFields, FlowRecord, FlowStatus, TaskRecord } from '../model/records';
 import { isActiveTask } from '../model/status';
@@ -22,14 +23,16 @@ import {
   MirroredCreate,
   TASK_SUMMARIES,
   type TaskReport,
+  blockedTaskOf,
   defaultGoal,
   finishedStatus,
   mirroredFlowView,
   planTaskReport,
-  withTaskPatch,
-  type MirroredCancelResult,
+  type MirroredCancelAck,
   type MirroredCreateInput,
 } from '../model/transitions';
+import { emptyTaskCounts } from '../model/status';
+import { createdAtOf } from './managed';
 import { cancelFlowExecution, stopWithHook } from './mirrored-cancel';
 import { flowFailure, zodMessage } from './failures';
 import { LeaseBook, type Lease } from './leases';
@@ -47,8 +50,10 @@ const EXECUTION_CANCEL_GRACE = '30s';
 
 export type MirroredInit = MirroredCreateInput;
 
-/** What a mirrored flow hands to its next run on continue-as-new. */
-export interface MirroredCarried {
+/** What a mirrored flow hands to its next run on continue-as-new: packed, as it holds up to 10,000 tasks and event ids. */
+export type MirroredCarried = Packed | UnpackedCarried;
+
+interface UnpackedCarried {
   record: CarriedRecord;
   seenEvents: string[];
   /** Update ids already applied, with what they answered. */
@@ -66,7 +71,7 @@ type RequestAnswer = { applied: boolean; reason?: string };
 export async function mirroredFlow(init: MirroredInit = {}, carried?: MirroredCarried): Promise<unknown> {
   const parsed = MirroredCreate.safeParse(init ?? {});
   if (!parsed.success) throw flowFailure('invalid_input', zodMessage('Mirrored flow options', parsed.error));
-  return new MirroredFlow(parsed.data, carried).execute();
+  return new MirroredFlow(parsed.data, carried && isPacked(carried) ? unpack<UnpackedCarried>(carried) : carried).execute();
 }
 
 class MirroredFlow implements MirroredWrites {
@@ -83,14 +88,14 @@ class MirroredFlow implements MirroredWrites {
 
   constructor(
     private readonly options: MirroredCreate,
-    carried?: MirroredCarried,
+    carried?: UnpackedCarried,
   ) {
     const info = workflowInfo();
     this.keeper = new FlowRecordKeeper(carried ? { ...restoreRecord(carried.record), runId: info.runId } : this.newRecord(), now);
     this.events = new RecentIds(EVENT_WINDOW, carried?.seenEvents.map((id) => [id, true] as const));
     this.requests = new RecentIds(REQUEST_WINDOW, carried?.answeredRequests);
     this.leases = new LeaseBook(carried?.leases);
-    this.publisher = new RecordPublisher(() => this.keeper.record);
+    this.publisher = new RecordPublisher(() => this.keeper.record, (limit) => this.keeper.activeTasks(limit));
     this.keeper.onChange(() => this.publisher.schedule());
     registerMirroredHandlers(this);
     // A cancel from outside TaskFlow (Web UI, `temporal workflow cancel`) is a cancel intent too.
@@ -103,6 +108,10 @@ class MirroredFlow implements MirroredWrites {
 
   get record(): FlowRecord {
     return this.keeper.record;
+  }
+
+  task(taskId: string): TaskRecord | undefined {
+    return this.keeper.task(taskId);
   }
 
   get ended(): boolean {
@@ -121,7 +130,7 @@ class MirroredFlow implements MirroredWrites {
 
   private newRecord(): FlowRecord {
     const info = workflowInfo();
-    const view = mirroredFlowView([], { autoComplete: this.options.autoComplete, cancelRequested: false });
+    const view = mirroredFlowView(emptyTaskCounts(), { autoComplete: this.options.autoComplete, cancelRequested: false });
     const record = newFlowRecord({
       flowId: info.workflowId,
       runId: info.runId,
@@ -130,7 +139,7 @@ class MirroredFlow implements MirroredWrites {
       status: view.status,
       goal: this.options.goal ?? '',
       lookupKey: this.options.lookupKey ?? null,
-      createdAt: info.startTime.toISOString(),
+      createdAt: createdAtOf(info),
     });
     return { ...record, wait: view.wait };
   }
@@ -167,7 +176,8 @@ class MirroredFlow implements MirroredWrites {
   }
 
   private carry(): MirroredCarried {
-    return { record: carryRecord(this.record), seenEvents: this.events.ids(), answeredRequests: this.requests.entries(), leases: this.leases.toArray() };
+    const carried: UnpackedCarried = { record: carryRecord(this.record), seenEvents: this.events.ids(), answeredRequests: this.requests.entries(), leases: this.leases.toArray() };
+    return pack(carried);
   }
 
   /** The execution status follows the flow (spec §9). */
@@ -196,33 +206,36 @@ class MirroredFlow implements MirroredWrites {
    */
   private commit(write: { tasks?: TaskWrite; flow?: Partial<FlowFields>; end?: { status: FlowStatus; blocked?: BlockedInfo | null } }): boolean {
     const record = this.record;
-    let tasks: TaskRecord[] = record.tasks;
-    for (const [taskId, patch] of write.tasks ?? []) tasks = withTaskPatch(tasks, taskId, patch);
+    const counts = this.keeper.countsAfter(write.tasks ?? []);
     const cancelRequested = (write.flow?.cancelRequestedAt ?? record.cancelRequestedAt) !== null;
     const view = write.end
       ? { status: write.end.status, wait: null, blocked: write.end.blocked ?? null, ends: true }
-      : mirroredFlowView(tasks, { autoComplete: this.options.autoComplete, cancelRequested });
-    const error = view.ends && view.status === 'failed' && !write.flow?.error ? failureOf(tasks) : undefined;
+      : mirroredFlowView(counts, { autoComplete: this.options.autoComplete, cancelRequested });
+    // What ended the flow is named once, as it ends: a scan of the tasks, never one per report.
+    const ending = view.ends && record.endedAt === null;
+    const tasksAfter = () => patchedTasks(record.tasks, write.tasks ?? []);
+    const error = ending && view.status === 'failed' && !write.flow?.error ? failureOf(tasksAfter()) : undefined;
+    const blocked = ending && view.status === 'blocked' && !view.blocked ? blockedTaskOf(tasksAfter()) : view.blocked;
     const at = now();
     const applied = this.keeper.apply((change) => {
       for (const [taskId, patch] of write.tasks ?? []) change.setTask(taskId, patch);
-      change.setFlow({ ...write.flow, status: view.status, wait: view.wait, blocked: view.blocked, ...(view.ends ? { endedAt: at } : {}), ...(error ? { error } : {}) });
+      change.setFlow({ ...write.flow, status: view.status, wait: view.wait, blocked, ...(view.ends ? { endedAt: at } : {}), ...(error ? { error } : {}) });
     });
     for (const [taskId] of write.tasks ?? []) if (!isActiveTask(this.keeper.task(taskId)!.status)) this.leases.drop(taskId);
     return applied;
   }
 
   activeTasks(): TaskRecord[] {
-    return this.record.tasks.filter((t) => isActiveTask(t.status));
+    return this.keeper.activeTasks();
   }
 
-  report(report: TaskReport): WriteResult<FlowRecord> {
+  report(report: TaskReport): WriteAck {
     const current = this.keeper.task(report.taskId);
     const requestId = currentUpdateInfo()?.id;
     const answer = (applied: boolean, reason?: string) => {
       if (requestId !== undefined) this.requests.add(requestId, { applied, ...(reason ? { reason } : {}) });
       const task = this.keeper.task(report.taskId);
-      return this.written(applied, reason, task ? [task] : []);
+      return { ...this.written(applied, reason), task: task ?? null };
     };
     // The server may deliver an update the previous run applied once more to this one (an update
     // completed in the same workflow task as continue-as-new): answer it as the first time.
@@ -261,7 +274,7 @@ class MirroredFlow implements MirroredWrites {
    * Spec §5 for mirrored flows: a sticky intent; the cancel hook stops what it can; what it could
    * not stop stays active and is named, unless `force` records it lost and ends the flow now.
    */
-  async cancel({ reason, force }: CancelRequest): Promise<MirroredCancelResult> {
+  async cancel({ reason, force }: CancelRequest): Promise<MirroredCancelAck> {
     let applied = false;
     if (this.record.cancelRequestedAt !== null && !force) return this.cancelAnswer(false, []);
     if (this.record.cancelRequestedAt === null) applied = this.commit({ flow: { cancelRequestedAt: now(), cancelReason: reason ?? null } });
@@ -281,41 +294,52 @@ class MirroredFlow implements MirroredWrites {
     return this.cancelAnswer(applied, abandoned);
   }
 
-  private cancelAnswer(applied: boolean, abandoned: string[]): MirroredCancelResult {
+  private cancelAnswer(applied: boolean, abandoned: string[]): MirroredCancelAck {
     return { ...this.written(applied, 'cancel_already_requested'), stillActive: this.activeTasks().map((t) => t.taskId), abandoned };
   }
 
-  /**
-   * A write's answer: the record after it. A report's answer carries only the task it touched, so
-   * history does not grow by the whole record per report (`flow show` has every task).
-   */
-  private written(applied: boolean, reason?: string, onlyTasks?: TaskRecord[]): WriteResult<FlowRecord> {
-    const flow = onlyTasks ? { ...this.record, tasks: onlyTasks } : this.record;
-    return { applied, ...(applied ? {} : { reason }), flow };
+  /** A write's answer: where the flow stands after it, never the record (its size would go to history with every write). */
+  private written(applied: boolean, reason?: string): WriteAck {
+    const { revision, status } = this.record;
+    return { applied, ...(applied ? {} : { reason }), revision, status };
   }
 
   /** `finish`: ends the flow with the status its tasks derive (the validator saw no active task). */
-  finish(result: unknown): WriteResult<FlowRecord> {
-    const { status, blocked } = finishedStatus(this.record.tasks);
+  finish(result: unknown): WriteAck {
+    const status = finishedStatus(this.keeper.taskCounts);
+    const blocked = status === 'blocked' ? blockedTaskOf(this.record.tasks) : null;
     return this.written(this.commit({ flow: { result: result ?? null }, end: { status, blocked } }));
   }
 
   /** `fail`: ends the flow failed, recording its still-active tasks lost. */
-  fail(error: string): WriteResult<FlowRecord> {
+  fail(error: string): WriteAck {
     const at = now();
     const lost: TaskWrite = this.activeTasks().map((t) => [t.taskId, { status: 'lost', endedAt: at, lastEventAt: at, terminalSummary: TASK_SUMMARIES.flowFailed(error) }]);
     return this.written(this.commit({ tasks: lost, flow: { error }, end: { status: 'failed' } }));
   }
 
-  patchState(patch: Record<string, unknown>): WriteResult<FlowRecord> {
+  patchState(patch: Record<string, unknown>): WriteAck {
     const state = { ...(isObject(this.record.state) ? this.record.state : {}), ...patch };
     return this.written(this.commit({ flow: { state } }), 'identical');
   }
 
-  describe(fields: { goal?: string; currentStep?: string | null }): WriteResult<FlowRecord> {
+  describe(fields: { goal?: string; currentStep?: string | null }): WriteAck {
     const flow: Partial<FlowFields> = { ...(fields.goal !== undefined ? { goal: fields.goal } : {}), ...(fields.currentStep !== undefined ? { currentStep: fields.currentStep } : {}) };
     return this.written(this.commit({ flow }), 'identical');
   }
+}
+
+/** The tasks as they will stand after these patches (new ones last). */
+function patchedTasks(tasks: readonly TaskRecord[], patches: TaskWrite): TaskRecord[] {
+  const byId = new Map(patches);
+  const known = new Set<string>();
+  const patched = tasks.map((t) => {
+    known.add(t.taskId);
+    const patch = byId.get(t.taskId);
+    return patch ? { ...t, ...patch } : t;
+  });
+  for (const [taskId, patch] of patches) if (!known.has(taskId)) patched.push(patch as TaskRecord);
+  return patched;
 }
 
 function failureOf(tasks: readonly TaskRecord[]): string {

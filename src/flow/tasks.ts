@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   CancelledFailure,
   ChildWorkflowFailure,
   TimeoutFailure,
@@ -12,6 +13,8 @@ import { newTaskRecord } from '../model/new-record';
 import type { TaskRecord } from '../model/records';
 import type { TaskDefaults } from '../model/start';
 import { isBlockedOutcome, type BlockedOutcome } from '../model/outcome';
+import { MAX_PENDING_TASKS, MAX_TASKS_PER_FLOW, taskLimitMessage } from '../model/limits';
+import { flowFailure } from './failures';
 
 /** Options of one task: Temporal's activity options plus the task's display name. */
 export interface TaskOptions extends Partial<ActivityOptions> {
@@ -41,6 +44,8 @@ export interface TaskHooks {
 
 /** Runs activities as tasks of a flow, recording each one's life in the flow record. */
 export class TaskRunner {
+  private readonly slots = new TaskSlots(MAX_PENDING_TASKS);
+
   constructor(
     private readonly keeper: FlowRecordKeeper,
     private readonly defaults: TaskDefaults,
@@ -61,7 +66,7 @@ export class TaskRunner {
   async run(activityType: string, args: unknown[], options: TaskOptions): Promise<unknown> {
     for (;;) {
       const task = this.createTask(activityType, options.name ?? activityType);
-      const result = await this.execute(task, args, options);
+      const result = await this.inSlot(task, () => this.execute(task, args, options));
       if (!isBlockedOutcome(result)) {
         this.end(task.taskId, { status: 'succeeded', terminalOutcome: 'succeeded' });
         return result;
@@ -71,8 +76,24 @@ export class TaskRunner {
     }
   }
 
+  /** Runs the task once a slot is free; a task cancelled while it waits for one ends `cancelled` without running. */
+  private async inSlot<T>(task: TaskRecord, run: () => Promise<T>): Promise<T> {
+    try {
+      await this.slots.acquire();
+    } catch (err) {
+      this.end(task.taskId, { status: 'cancelled', error: messageOf(err), terminalSummary: 'cancelled before it started' });
+      throw err;
+    }
+    try {
+      return await run();
+    } finally {
+      this.slots.release();
+    }
+  }
+
   private createTask(kind: string, name: string): TaskRecord {
     const { flowId, tasks } = this.keeper.record;
+    if (tasks.length >= MAX_TASKS_PER_FLOW) throw flowFailure('task_limit', taskLimitMessage(flowId), { limit: MAX_TASKS_PER_FLOW });
     // Ids count tasks in the record, which continue-as-new carries, so they never repeat.
     const task = newTaskRecord({ taskId: `${kind}-${tasks.length + 1}`, flowId, name, kind, status: 'queued', createdAt: this.hooks.now() });
     this.keeper.apply((change) => change.setTask(task.taskId, task));
@@ -121,4 +142,46 @@ export function messageOf(err: unknown): string {
   while (current instanceof ActivityFailure || (current instanceof ChildWorkflowFailure && current.cause)) current = current.cause;
   if (current instanceof ApplicationFailure || current instanceof Error) return current.message;
   return String(current);
+}
+
+/**
+ * A fair semaphore over the flow's scheduled activities, so no fan-out — however many task calls a
+ * flow makes at once — leaves Temporal's per-execution limit of pending activities to refuse it.
+ */
+class TaskSlots {
+  private inUse = 0;
+  private readonly waiting: Array<{ grant: () => void; gone: boolean }> = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.inUse < this.size) {
+      this.inUse++;
+      return;
+    }
+    const waiter: { grant: () => void; gone: boolean } = { grant: () => undefined, gone: false };
+    const granted = new Promise<void>((resolve) => (waiter.grant = resolve));
+    this.waiting.push(waiter);
+    try {
+      // A cancelled flow stops waiting for a slot at once (cancelRequested rejects).
+      await Promise.race([granted, CancellationScope.current().cancelRequested]);
+    } catch (err) {
+      waiter.gone = true;
+      throw err;
+    }
+  }
+
+  release(): void {
+    for (;;) {
+      const next = this.waiting.shift();
+      if (!next) {
+        this.inUse--;
+        return;
+      }
+      if (!next.gone) {
+        next.grant();
+        return;
+      }
+    }
+  }
 }

@@ -1,22 +1,29 @@
 import type { FlowRecord, TaskRecord } from './records';
+import { isPacked, pack, unpack, type Packed } from './pack';
 import { summarizeTasks } from './status';
 
 /**
- * A flow record as continue-as-new carries it: tasks without null fields or values they can
- * derive, so a long flow's thousands of tasks stay well under Temporal's payload limit.
+ * A flow record as continue-as-new carries it: packed (tasks without null fields or values they
+ * can derive, then deflated), so a flow of 10,000 tasks crosses in well under Temporal's 2 MB
+ * payload limit. A record carried by an older version (unpacked) still restores.
  */
-export interface CarriedRecord extends Omit<FlowRecord, 'tasks' | 'taskSummary'> {
+export type CarriedRecord = Packed | LegacyCarriedRecord;
+
+interface LegacyCarriedRecord extends Omit<FlowRecord, 'tasks' | 'taskSummary' | 'parentFlowId' | 'retriedFrom'> {
   tasks: Array<Partial<TaskRecord>>;
+  parentFlowId?: string | null;
+  retriedFrom?: FlowRecord['retriedFrom'];
 }
 
 export function carryRecord(record: FlowRecord): CarriedRecord {
   const { taskSummary: _summary, ...rest } = record;
-  return { ...rest, tasks: record.tasks.map(compactTask) };
+  return pack({ ...rest, tasks: record.tasks.map(compactTask) });
 }
 
 export function restoreRecord(carried: CarriedRecord): FlowRecord {
-  const tasks = carried.tasks.map((t) => expandTask(t, carried.flowId));
-  return { ...carried, tasks, taskSummary: summarizeTasks(tasks) };
+  const flat = isPacked(carried) ? unpack<LegacyCarriedRecord>(carried) : carried;
+  const tasks = flat.tasks.map((t) => expandTask(t, flat.flowId));
+  return { ...flat, parentFlowId: flat.parentFlowId ?? null, retriedFrom: flat.retriedFrom ?? null, tasks, taskSummary: summarizeTasks(tasks) };
 }
 
 function compactTask(task: TaskRecord): Partial<TaskRecord> {
@@ -48,5 +55,6 @@ function expandTask(compact: Partial<TaskRecord>, flowId: string): TaskRecord {
     startedAt: compact.startedAt ?? null,
     endedAt: compact.endedAt ?? null,
     lastEventAt: compact.lastEventAt ?? compact.endedAt ?? compact.createdAt ?? null,
+    childFlowId: compact.childFlowId ?? null,
   };
 }

@@ -14,6 +14,8 @@ export const FLOW_ERROR_TYPES = [
   'usage',
   'tasks_still_active',
   'wait_timeout',
+  'task_limit',
+  'record_unavailable',
   'internal',
 ] as const;
 export type FlowErrorType = (typeof FLOW_ERROR_TYPES)[number];

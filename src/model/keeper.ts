@@ -1,5 +1,5 @@
 import type { FlowFields, FlowRecord, TaskRecord } from './records';
-import { summarizeTasks } from './status';
+import { copyTaskCounts, countTask, countTasks, isActiveTask, summaryOfCounts, type TaskCounts } from './status';
 import { jsonEqual } from './json';
 
 /** What one write may change; collected by `FlowRecordKeeper.apply` into a single revision. */
@@ -12,18 +12,30 @@ export interface FlowChange {
 /**
  * The one place a flow record changes. Every `apply` that changes at least one field bumps the
  * revision by exactly one and stamps `updatedAt`; one that changes nothing leaves both alone.
+ *
+ * A write costs what it changes, not what the flow holds: tasks are patched in place through an
+ * index, and the counts behind `taskSummary` and the derived status are kept one task at a time.
  */
 export class FlowRecordKeeper {
   private readonly taskIndex = new Map<string, number>();
+  /** Ids of the active tasks, oldest first. */
+  private readonly activeIds = new Set<string>();
+  private readonly counts: TaskCounts;
   private readonly listeners: Array<(record: FlowRecord) => void> = [];
 
   constructor(
     private current: FlowRecord,
     private readonly now: () => string,
   ) {
-    current.tasks.forEach((task, i) => this.taskIndex.set(task.taskId, i));
+    current.tasks.forEach((task, i) => {
+      this.taskIndex.set(task.taskId, i);
+      if (isActiveTask(task.status)) this.activeIds.add(task.taskId);
+    });
+    this.counts = countTasks(current.tasks);
+    this.current = { ...current, taskSummary: summaryOfCounts(this.counts) };
   }
 
+  /** The record as it stands. Its task list is updated in place by later writes. */
   get record(): FlowRecord {
     return this.current;
   }
@@ -31,6 +43,34 @@ export class FlowRecordKeeper {
   task(taskId: string): TaskRecord | undefined {
     const i = this.taskIndex.get(taskId);
     return i === undefined ? undefined : this.current.tasks[i];
+  }
+
+  /** The active tasks, oldest first; at most `limit` of them. */
+  activeTasks(limit = Infinity): TaskRecord[] {
+    const tasks: TaskRecord[] = [];
+    for (const taskId of this.activeIds) {
+      if (tasks.length >= limit) break;
+      tasks.push(this.task(taskId)!);
+    }
+    return tasks;
+  }
+
+  /** The task counts as they would be after these task patches, without applying them. */
+  countsAfter(patches: ReadonlyArray<readonly [string, Partial<TaskRecord>]>): TaskCounts {
+    const counts = copyTaskCounts(this.counts);
+    const seen = new Map<string, TaskRecord>();
+    for (const [taskId, patch] of patches) {
+      const before = seen.get(taskId) ?? this.task(taskId);
+      if (before) countTask(counts, before, -1);
+      const after = { ...before, ...patch } as TaskRecord;
+      countTask(counts, after, 1);
+      seen.set(taskId, after);
+    }
+    return counts;
+  }
+
+  get taskCounts(): TaskCounts {
+    return copyTaskCounts(this.counts);
   }
 
   onChange(listener: (record: FlowRecord) => void): void {
@@ -51,21 +91,29 @@ export class FlowRecordKeeper {
     });
 
     const changedFlow = changedFields(this.current as unknown as Record<string, unknown>, flowPatch);
-    const changedTasks = [...taskPatches].filter(([taskId, patch]) => {
-      const existing = this.task(taskId);
-      return !existing || Object.keys(changedFields(existing as unknown as Record<string, unknown>, patch)).length > 0;
-    });
+    const changedTasks = [...taskPatches]
+      .map(([taskId, patch]) => {
+        const existing = this.task(taskId);
+        return [taskId, existing ? changedFields(existing as unknown as Record<string, unknown>, patch) : patch] as const;
+      })
+      .filter(([taskId, patch]) => !this.task(taskId) || Object.keys(patch).length > 0);
     if (Object.keys(changedFlow).length === 0 && changedTasks.length === 0) return false;
 
-    const tasks = changedTasks.length > 0 ? [...this.current.tasks] : this.current.tasks;
+    const tasks = this.current.tasks;
     for (const [taskId, patch] of changedTasks) {
       const i = this.taskIndex.get(taskId);
+      const before = i === undefined ? undefined : tasks[i]!;
+      const after = { ...before, ...patch } as TaskRecord;
+      if (before) countTask(this.counts, before, -1);
+      countTask(this.counts, after, 1);
       if (i === undefined) {
         this.taskIndex.set(taskId, tasks.length);
-        tasks.push(patch as TaskRecord);
+        tasks.push(after);
       } else {
-        tasks[i] = { ...tasks[i], ...patch };
+        tasks[i] = after;
       }
+      if (isActiveTask(after.status)) this.activeIds.add(taskId);
+      else this.activeIds.delete(taskId);
     }
     this.current = {
       ...this.current,
@@ -73,7 +121,7 @@ export class FlowRecordKeeper {
       revision: this.current.revision + 1,
       updatedAt: flowPatch.updatedAt ?? this.now(),
       tasks,
-      taskSummary: changedTasks.length > 0 ? summarizeTasks(tasks) : this.current.taskSummary,
+      taskSummary: changedTasks.length > 0 ? summaryOfCounts(this.counts) : this.current.taskSummary,
     };
     for (const listener of this.listeners) listener(this.current);
     return true;

@@ -4,6 +4,19 @@
  */
 export const MAX_WRITE_BYTES = 1024 * 1024;
 
+/** The most task records one flow holds (spec §12); the next task is refused with `task_limit`. */
+export const MAX_TASKS_PER_FLOW = 10_000;
+
+export function taskLimitMessage(flowId: string): string {
+  return `Flow ${flowId} already holds 10,000 tasks, the most one flow may hold; split the work into child flows.`;
+}
+
+/**
+ * The most tasks (activities) one managed flow keeps scheduled at once. Temporal fails a workflow
+ * task that would leave more than 2,000 activities pending; further calls wait for a free slot.
+ */
+export const MAX_PENDING_TASKS = 1_000;
+
 /** One sentence when `value` is too large to write, else null. */
 export function oversizeMessage(what: string, value: unknown): string | null {
   const bytes = utf8Length(JSON.stringify(value ?? null) ?? '');
@@ -13,7 +26,7 @@ export function oversizeMessage(what: string, value: unknown): string | null {
 }
 
 /** UTF-8 length without Buffer or TextEncoder, which workflow code may not have. */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -1,11 +1,13 @@
-import type { FlowRecord, TaskRecord, TaskSummary } from './records';
-import { isActiveTask } from './status';
+import type { FlowRecord } from './records';
 
-/** Memo key that carries what `flow list` shows, so a list needs no query per flow. */
+/** Memo key that carries what `flow list` shows beside the search attributes, so a list needs no query per flow. */
 export const LIST_MEMO_KEY = 'taskflow';
-/** Active tasks carried in the memo; `flow show` has them all. */
-export const LIST_MEMO_MAX_TASKS = 10;
 
+/**
+ * The slow-changing part of what `flow list` shows. Task counts, status, revision and update time
+ * live in search attributes, so a task's progress never rewrites the memo, and nothing here grows
+ * with the number of tasks.
+ */
 export interface FlowListMemo {
   goal: string;
   flowType: string;
@@ -16,11 +18,9 @@ export interface FlowListMemo {
   cancelRequestedAt: string | null;
   cancelReason: string | null;
   createdAt: string;
-  updatedAt: string;
-  endedAt: string | null;
   error: string | null;
-  taskSummary: TaskSummary;
-  tasks: TaskRecord[];
+  parentFlowId: string | null;
+  retriedFrom: FlowRecord['retriedFrom'];
 }
 
 export function listMemoOf(record: FlowRecord): FlowListMemo {
@@ -34,10 +34,8 @@ export function listMemoOf(record: FlowRecord): FlowListMemo {
     cancelRequestedAt: record.cancelRequestedAt,
     cancelReason: record.cancelReason,
     createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    endedAt: record.endedAt,
     error: record.error,
-    taskSummary: record.taskSummary,
-    tasks: record.tasks.filter((t) => isActiveTask(t.status)).slice(0, LIST_MEMO_MAX_TASKS),
+    parentFlowId: record.parentFlowId,
+    retriedFrom: record.retriedFrom,
   };
 }

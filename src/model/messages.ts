@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FlowStatus, TaskRecord } from './records';
 
 /**
  * Names and payloads of the Temporal messages every flow answers. Any Temporal SDK can send them:
@@ -34,9 +35,49 @@ export type PatchStateRequest = z.infer<typeof PatchStateRequest>;
 export const CancelRequest = z.object({ expectedRevision, reason: z.string().nullable().optional(), force: z.boolean().optional() });
 export type CancelRequest = z.infer<typeof CancelRequest>;
 
-/** What every write answers: the record after it, and whether it changed anything (spec §9). */
+/** What FlowClient's writes answer (spec §9): whether the write changed anything, and the record after it. */
 export interface WriteResult<R = unknown> {
   applied: boolean;
   reason?: string;
   flow: R;
 }
+
+/**
+ * What a write update itself answers, and so what it adds to history: whether it applied and where
+ * the flow stands, never the record (which would grow history with every task). The client reads
+ * the record after the write when its caller wants it.
+ */
+export interface WriteAck {
+  applied: boolean;
+  reason?: string;
+  revision: number;
+  status: FlowStatus;
+  /** A report: the task it wrote, as it stands after the report. */
+  task?: TaskRecord | null;
+  /** A cancel: the tasks still active, and those a forced cancel recorded lost. */
+  stillActive?: string[];
+  abandoned?: string[];
+}
+
+/** Which tasks one `flowRecord` query answers with: a page, by position and size. */
+export const RecordPageRequest = z
+  .object({
+    taskOffset: z.number().int().min(0).optional(),
+    taskLimit: z.number().int().min(0).optional(),
+    /** At most this many bytes of task JSON (default ~1 MB, under Temporal's 2 MB payload limit). */
+    maxTaskBytes: z.number().int().min(1).optional(),
+  })
+  .optional();
+export type RecordPageRequest = z.infer<typeof RecordPageRequest>;
+
+/** Where a page of tasks stands in the whole list. */
+export interface TaskPage {
+  offset: number;
+  count: number;
+  total: number;
+  /** False when more tasks follow: ask again from `offset + count`. */
+  complete: boolean;
+}
+
+/** The `flowRecord` query's answer: the record with one page of its tasks (all of them when they fit). */
+export type RecordPage<R = unknown> = R & { taskPage: TaskPage };

@@ -11,6 +11,7 @@ export interface NewFlowRecord {
   lookupKey?: string | null;
   state?: unknown;
   createdAt: string;
+  parentFlowId?: string | null;
 }
 
 /** A flow record at revision 0, as it stands the moment the flow is created. */
@@ -37,6 +38,8 @@ export function newFlowRecord(init: NewFlowRecord): FlowRecord {
     result: null,
     tasks: [],
     taskSummary: summarizeTasks([]),
+    parentFlowId: init.parentFlowId ?? null,
+    retriedFrom: null,
   };
 }
 
@@ -48,6 +51,7 @@ export interface NewTaskRecord {
   status: TaskRecord['status'];
   createdAt: string;
   externalId?: string | null;
+  childFlowId?: string | null;
 }
 
 export function newTaskRecord(init: NewTaskRecord): TaskRecord {
@@ -67,5 +71,6 @@ export function newTaskRecord(init: NewTaskRecord): TaskRecord {
     startedAt: init.status === 'running' ? init.createdAt : null,
     endedAt: null,
     lastEventAt: init.createdAt,
+    childFlowId: init.childFlowId ?? null,
   };
 }

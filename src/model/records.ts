@@ -36,6 +36,8 @@ export const TaskRecord = z.object({
   startedAt: isoTime.nullable(),
   endedAt: isoTime.nullable(),
   lastEventAt: isoTime.nullable(),
+  /** For a task that is a child flow: that flow's id. */
+  childFlowId: z.string().nullable(),
 });
 export type TaskRecord = z.infer<typeof TaskRecord>;
 
@@ -50,6 +52,9 @@ export type TaskSummary = z.infer<typeof TaskSummary>;
 
 export const BlockedInfo = z.object({ taskId: z.string().nullable(), summary: z.string().nullable() });
 export type BlockedInfo = z.infer<typeof BlockedInfo>;
+
+export const RetriedFrom = z.object({ runId: z.string(), reason: z.string().nullable() });
+export type RetriedFrom = z.infer<typeof RetriedFrom>;
 
 export const FlowRecord = z.object({
   flowId: z.string(),
@@ -73,8 +78,21 @@ export const FlowRecord = z.object({
   result: z.unknown().nullable(),
   tasks: z.array(TaskRecord),
   taskSummary: TaskSummary,
+  /** The flow this one is a child flow of; null for a top-level flow. */
+  parentFlowId: z.string().nullable(),
+  /** The ended run `flow retry` started this run from. */
+  retriedFrom: RetriedFrom.nullable(),
 });
 export type FlowRecord = z.infer<typeof FlowRecord>;
+
+/** A task summary as visibility holds it: the counts, without the per-status breakdown. */
+export type ListedTaskSummary = Omit<TaskSummary, 'byStatus'> & Partial<Pick<TaskSummary, 'byStatus'>>;
+
+/**
+ * A flow as `flow list --json` returns it (spec §9): every field but `tasks`, from the visibility
+ * store; `--tasks` adds the tasks and `taskSummary.byStatus` from the flow's own record.
+ */
+export type FlowListEntry = Omit<FlowRecord, 'tasks' | 'taskSummary'> & { taskSummary: ListedTaskSummary; tasks?: TaskRecord[] };
 
 /** The fields of a flow a write may change; everything but identity, revision and the derived summary. */
 export type FlowFields = Omit<FlowRecord, 'flowId' | 'runId' | 'flowType' | 'syncMode' | 'revision' | 'tasks' | 'taskSummary'>;

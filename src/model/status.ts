@@ -20,22 +20,60 @@ export function isTerminalFlow(flow: Pick<FlowRecord, 'status' | 'endedAt'>): bo
   return TERMINAL_FLOW_STATUSES.includes(flow.status) || (flow.status === 'blocked' && flow.endedAt !== null);
 }
 
-export function summarizeTasks(tasks: readonly TaskRecord[]): TaskSummary {
-  const byStatus: Record<string, number> = {};
-  let active = 0;
-  let failures = 0;
-  for (const task of tasks) {
-    byStatus[task.status] = (byStatus[task.status] ?? 0) + 1;
-    if (isActiveTask(task.status)) active++;
-    if (FAILURE_TASK_STATUSES.includes(task.status)) failures++;
-  }
-  return { total: tasks.length, active, terminal: tasks.length - active, failures, byStatus };
+/**
+ * How many tasks a flow has in each status, and how many succeeded with a `blocked` outcome: all
+ * a flow's derived status and summary need, kept up to date one task change at a time.
+ */
+export interface TaskCounts {
+  byStatus: Partial<Record<TaskStatus, number>>;
+  blockedOutcomes: number;
 }
 
-/** Worst terminal outcome first: the one a flow with several ended tasks reports. */
-const TERMINAL_SEVERITY: readonly FlowStatus[] = ['failed', 'lost', 'cancelled', 'blocked', 'succeeded'];
+export function emptyTaskCounts(): TaskCounts {
+  return { byStatus: {}, blockedOutcomes: 0 };
+}
 
-export function flowStatusOfTask(task: Pick<TaskRecord, 'status' | 'terminalOutcome'>): FlowStatus {
+type CountedTask = Pick<TaskRecord, 'status' | 'terminalOutcome'>;
+
+/** Adds (`by` = 1) or removes (`by` = -1) one task from the counts, in place. */
+export function countTask(counts: TaskCounts, task: CountedTask, by: 1 | -1): void {
+  const next = (counts.byStatus[task.status] ?? 0) + by;
+  if (next === 0) delete counts.byStatus[task.status];
+  else counts.byStatus[task.status] = next;
+  if (task.status === 'succeeded' && task.terminalOutcome === 'blocked') counts.blockedOutcomes += by;
+}
+
+export function countTasks(tasks: readonly CountedTask[]): TaskCounts {
+  const counts = emptyTaskCounts();
+  for (const task of tasks) countTask(counts, task, 1);
+  return counts;
+}
+
+export function copyTaskCounts(counts: TaskCounts): TaskCounts {
+  return { byStatus: { ...counts.byStatus }, blockedOutcomes: counts.blockedOutcomes };
+}
+
+export function summaryOfCounts(counts: TaskCounts): TaskSummary {
+  let total = 0;
+  let active = 0;
+  let failures = 0;
+  const byStatus: Record<string, number> = {};
+  for (const status of TASK_STATUSES) {
+    const n = counts.byStatus[status] ?? 0;
+    if (n === 0) continue;
+    byStatus[status] = n;
+    total += n;
+    if (isActiveTask(status)) active += n;
+    if (FAILURE_TASK_STATUSES.includes(status)) failures += n;
+  }
+  return { total, active, terminal: total - active, failures, byStatus };
+}
+
+export function summarizeTasks(tasks: readonly TaskRecord[]): TaskSummary {
+  return summaryOfCounts(countTasks(tasks));
+}
+
+export function flowStatusOfTask(task: CountedTask): FlowStatus {
   switch (task.status) {
     case 'succeeded':
       return task.terminalOutcome === 'blocked' ? 'blocked' : 'succeeded';
@@ -48,14 +86,21 @@ export function flowStatusOfTask(task: Pick<TaskRecord, 'status' | 'terminalOutc
 
 /**
  * A flow's status as its tasks derive it: any active task → running (queued when every active
- * one is queued); else the worst terminal outcome. Null when the flow has no task.
+ * one is queued); else the worst terminal outcome (failed > lost > cancelled > blocked >
+ * succeeded). Null when the flow has no task.
  */
+export function deriveFlowStatusFromCounts(counts: TaskCounts): FlowStatus | null {
+  const n = (status: TaskStatus) => counts.byStatus[status] ?? 0;
+  if (n('queued') + n('running') > 0) return n('running') > 0 ? 'running' : 'queued';
+  if (n('failed') + n('timed_out') > 0) return 'failed';
+  if (n('lost') > 0) return 'lost';
+  if (n('cancelled') > 0) return 'cancelled';
+  if (counts.blockedOutcomes > 0) return 'blocked';
+  return n('succeeded') > 0 ? 'succeeded' : null;
+}
+
 export function deriveFlowStatusFromTasks(tasks: readonly TaskRecord[]): FlowStatus | null {
-  if (tasks.length === 0) return null;
-  const active = tasks.filter((t) => isActiveTask(t.status));
-  if (active.length > 0) return active.every((t) => t.status === 'queued') ? 'queued' : 'running';
-  const outcomes = new Set(tasks.map(flowStatusOfTask));
-  return TERMINAL_SEVERITY.find((s) => outcomes.has(s)) ?? 'succeeded';
+  return deriveFlowStatusFromCounts(countTasks(tasks));
 }
 
 export function isTaskStatus(value: string): value is TaskStatus {

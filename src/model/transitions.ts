@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DURATION_EXPECTED, isDuration } from '../config/duration';
-import type { WriteResult } from './messages';
+import type { WriteAck } from './messages';
 import { FlowStatus, TaskStatus, TerminalOutcome, type BlockedInfo, type FlowRecord, type TaskRecord } from './records';
-import { deriveFlowStatusFromTasks, isActiveTask, isTerminalTask } from './status';
+import { countTasks, deriveFlowStatusFromCounts, isTerminalTask, summaryOfCounts, type TaskCounts } from './status';
 
 /** The workflow type behind every mirrored flow (src/flow/mirrored.ts). */
 export const MIRRORED_WORKFLOW_TYPE = 'mirroredFlow';
@@ -91,7 +91,7 @@ export interface CancelHookResult {
 }
 
 /** What the `cancel` update of a mirrored flow answers (spec §9): the tasks left running, and those a force abandoned. */
-export interface MirroredCancelResult extends WriteResult<FlowRecord> {
+export interface MirroredCancelAck extends WriteAck {
   stillActive: string[];
   abandoned: string[];
 }
@@ -149,6 +149,7 @@ export function planTaskReport(current: TaskRecord | undefined, report: TaskRepo
         startedAt: report.status === 'running' || terminal ? occurredAt : null,
         endedAt: terminal ? occurredAt : null,
         lastEventAt: occurredAt,
+        childFlowId: null,
       } satisfies TaskRecord,
     };
   }
@@ -179,15 +180,6 @@ export function planTaskReport(current: TaskRecord | undefined, report: TaskRepo
   return { apply };
 }
 
-/** The tasks after patching one of them (or adding it), for deriving the flow in the same revision. */
-export function withTaskPatch(tasks: readonly TaskRecord[], taskId: string, patch: Partial<TaskRecord>): TaskRecord[] {
-  const i = tasks.findIndex((t) => t.taskId === taskId);
-  if (i === -1) return [...tasks, patch as TaskRecord];
-  const next = [...tasks];
-  next[i] = { ...tasks[i]!, ...patch };
-  return next;
-}
-
 export interface MirroredFlowView {
   status: FlowStatus;
   wait: { for: 'reports' } | null;
@@ -197,28 +189,34 @@ export interface MirroredFlowView {
 }
 
 /**
- * A mirrored flow's status as its tasks derive it (`deriveFlowStatusFromTasks`), plus the mirrored
+ * A mirrored flow's status as its tasks derive it (`deriveFlowStatusFromCounts`), plus the mirrored
  * rules: with no active task left the flow ends — `cancelled` under a cancel intent, else with the
  * derived status when auto-complete is on and it has tasks — or, while open, waits for reports.
+ * `blocked` is left for the caller to name (`blockedTaskOf`): it needs a scan, done once at the end.
  */
-export function mirroredFlowView(tasks: readonly TaskRecord[], options: { autoComplete: boolean; cancelRequested: boolean }): MirroredFlowView {
-  const derived = deriveFlowStatusFromTasks(tasks);
-  if (tasks.some((t) => isActiveTask(t.status))) return { status: derived!, wait: null, blocked: null, ends: false };
+export function mirroredFlowView(counts: TaskCounts, options: { autoComplete: boolean; cancelRequested: boolean }): MirroredFlowView {
+  const derived = deriveFlowStatusFromCounts(counts);
+  if (summaryOfCounts(counts).active > 0) return { status: derived!, wait: null, blocked: null, ends: false };
   if (options.cancelRequested) return { status: 'cancelled', wait: null, blocked: null, ends: true };
-  if (derived !== null && options.autoComplete) return { status: derived, wait: null, blocked: blockedOf(derived, tasks), ends: true };
+  if (derived !== null && options.autoComplete) return { status: derived, wait: null, blocked: null, ends: true };
   return { status: 'waiting', wait: { for: 'reports' }, blocked: null, ends: false };
 }
 
 /** The status `finish` ends an open flow with: what its tasks derive, succeeded when it has none. */
-export function finishedStatus(tasks: readonly TaskRecord[]): { status: FlowStatus; blocked: BlockedInfo | null } {
-  const status = deriveFlowStatusFromTasks(tasks) ?? 'succeeded';
-  return { status, blocked: blockedOf(status, tasks) };
+export function finishedStatus(counts: TaskCounts): FlowStatus {
+  return deriveFlowStatusFromCounts(counts) ?? 'succeeded';
 }
 
-function blockedOf(status: FlowStatus, tasks: readonly TaskRecord[]): BlockedInfo | null {
-  if (status !== 'blocked') return null;
+/** The task that makes an ended flow `blocked`, for its `blocked` field. */
+export function blockedTaskOf(tasks: readonly TaskRecord[]): BlockedInfo | null {
   const task = tasks.find((t) => t.status === 'succeeded' && t.terminalOutcome === 'blocked');
   return task ? { taskId: task.taskId, summary: task.terminalSummary ?? task.progressSummary } : null;
+}
+
+/** The same view from a list of tasks (tests, and callers without a keeper). */
+export function mirroredFlowViewOf(tasks: readonly TaskRecord[], options: { autoComplete: boolean; cancelRequested: boolean }): MirroredFlowView {
+  const view = mirroredFlowView(countTasks(tasks), options);
+  return view.status === 'blocked' && view.ends ? { ...view, blocked: blockedTaskOf(tasks) } : view;
 }
 
 /** A mirrored flow's default goal: the first task's name, else its kind, else its id. */

@@ -19,6 +19,7 @@ function flow(fields: Partial<FlowRecord>, tasks: TaskRecord[] = []): FlowRecord
 
 function task(fields: Partial<TaskRecord>): TaskRecord {
   return {
+    childFlowId: null,
     taskId: 'resize-1',
     flowId: 'f',
     name: 'resize',

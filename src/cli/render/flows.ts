@@ -1,5 +1,5 @@
 import type { FlowList, FlowPressure, FlowSnapshot } from '../../client';
-import type { FlowRecord } from '../../model/records';
+import type { FlowListEntry, FlowRecord } from '../../model/records';
 import { isTerminalFlow } from '../../model/status';
 import type { Rendered } from './output';
 import { renderTaskTable } from './tasks';
@@ -17,9 +17,9 @@ export function pressureLine(p: FlowPressure): string {
   ].join(' · ');
 }
 
-export const tasksCell = (flow: Pick<FlowRecord, 'taskSummary'>): string => `${flow.taskSummary.active} active/${flow.taskSummary.total} total`;
+export const tasksCell = (flow: Pick<FlowListEntry, 'taskSummary'>): string => `${flow.taskSummary.active} active/${flow.taskSummary.total} total`;
 
-const FLOW_COLUMNS: Array<Column<FlowRecord>> = [
+const FLOW_COLUMNS: Array<Column<FlowListEntry>> = [
   { header: 'FLOW ID', width: 40, value: (f) => f.flowId },
   { header: 'MODE', width: 8, value: (f) => f.syncMode },
   { header: 'STATUS', width: 10, value: (f) => (f.cancelRequestedAt && !isTerminalFlow(f) ? `${f.status}*` : f.status) },
@@ -110,19 +110,13 @@ export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now()
   }
   if (f.error !== null) lines.push(field('error', sanitize(f.error)));
   if (f.result !== null) lines.push(field('result', inlineJson(f.result)));
-  if (snapshot.source === 'memo') lines.push('State: not available from the memo');
+  if (snapshot.source === 'start') lines.push('State: set once a worker picks the flow up');
   else lines.push(f.state === null ? 'State: none' : 'State:', ...(f.state === null ? [] : jsonLines(f.state)));
   const s = f.taskSummary;
   lines.push(`Tasks: ${s.total} total · ${s.active} active · ${s.failures} issues`);
   if (f.tasks.length > 0) lines.push(...renderTaskTable(f.tasks, { now, withFlow: false }).map((l) => `  ${l}`));
   if (uiLink) lines.push(`Web UI: ${uiLink}`);
-  if (snapshot.source === 'memo') {
-    lines.push(
-      isTerminalFlow(f) || snapshot.executionStatus !== 'RUNNING'
-        ? 'Note: the flow did not answer a query, so this record comes from its memo: state, result and finished tasks are not shown.'
-        : 'Note: no worker answered, so this record comes from the flow\'s memo (state and finished tasks are not shown). Start one with taskflow worker.',
-    );
-  }
+  if (snapshot.source === 'start') lines.push('Note: no worker has picked this flow up yet; start one with taskflow worker.');
   return lines;
 }
 

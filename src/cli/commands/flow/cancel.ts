@@ -1,13 +1,11 @@
 import { Command, Option } from 'clipanion';
-import type { CancelOptions, MirroredCancelResult } from '../../../client';
-import type { FlowRecord } from '../../../model/records';
-import { isActiveTask, isTerminalFlow } from '../../../model/status';
-import { TASK_SUMMARIES } from '../../../model/transitions';
+import type { CancelOptions, CancelResult } from '../../../client';
+import { isTerminalFlow } from '../../../model/status';
 import { expectRevisionOption, flowPaths, lookupArgument, parseRevision, reasonOption, requestIdOption, TaskFlowCommand } from '../../options';
 import type { Rendered } from '../../render/output';
 import { withSpinner } from '../../render/spinner';
 import { sanitize } from '../../render/text';
-import { isStillActive, stillActiveLines, type StillActiveDetails, type WriteOutcome } from '../../render/writes';
+import { isStillActive, stillActiveLines, type StillActiveDetails } from '../../render/writes';
 
 export class FlowCancelCommand extends TaskFlowCommand {
   static override paths = flowPaths('cancel');
@@ -75,16 +73,9 @@ export class FlowCancelCommand extends TaskFlowCommand {
   }
 }
 
-export function cancelMessage(flow: FlowRecord): string {
-  return `Cancelled ${flow.flowId} (${flow.syncMode}) with status ${flow.status}.`;
-}
-
 /** The cancel sentence of spec §5; a repeated cancel answers as the first did, applied or not. */
-function renderCancelled(outcome: WriteOutcome & Partial<Pick<MirroredCancelResult, 'stillActive' | 'abandoned'>>): Rendered {
-  const { applied, reason, flow } = outcome;
-  const message = cancelMessage(flow);
-  const stillActive = outcome.stillActive ?? flow.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
-  const abandoned = outcome.abandoned ?? flow.tasks.filter((t) => t.status === 'lost' && t.terminalSummary === TASK_SUMMARIES.abandoned).map((t) => t.taskId);
+function renderCancelled(outcome: CancelResult): Rendered {
+  const { applied, reason, flow, message, stillActive, abandoned } = outcome;
   const text = [sanitize(message)];
   if (!isTerminalFlow(flow)) {
     text.push(`The cancel intent is recorded; the flow ends cancelled once its tasks stop (follow it with taskflow flow show ${sanitize(flow.flowId)} --watch).`);

@@ -17,7 +17,9 @@ export class FlowListCommand extends TaskFlowCommand {
       \`--status\` takes a comma-separated list of queued, running, waiting, blocked, succeeded, failed,
       cancelled, lost. \`--since\` keeps open flows and flows that started or ended within the window.
 
-      With \`--json\`: \`{count, total, more, flows: [FlowRecord…]}\`.
+      With \`--json\`: \`{count, total, more, flows: […]}\`, each flow as the visibility store holds it
+      (every record field but \`tasks\`); \`--tasks\` adds each flow's tasks and
+      \`taskSummary.byStatus\`, read from the flow itself.
     `,
     examples: [
       ['List recent flows', '$0 flow list'],
@@ -32,6 +34,7 @@ export class FlowListCommand extends TaskFlowCommand {
   lookupKey = Option.String('--lookup-key', { description: 'Only flows with this lookup key' });
   since = sinceOption();
   limit = limitOption();
+  tasks = Option.Boolean('--tasks', false, { description: "Add each flow's tasks (read from the flow itself)" });
 
   async run(): Promise<Rendered> {
     const statuses = parseFlowStatuses(this.status);
@@ -52,7 +55,7 @@ export class FlowListCommand extends TaskFlowCommand {
     ].filter((f): f is string => typeof f === 'string');
     return this.withClient(async (client) => {
       // Six count queries feed the pressure line, which only the text output has.
-      const [list, pressure] = await Promise.all([client.list(filter, limit), this.json ? null : client.pressure(filter)]);
+      const [list, pressure] = await Promise.all([client.list(filter, limit, { tasks: this.tasks }), this.json ? null : client.pressure(filter)]);
       return renderFlowList({ list, pressure, filters });
     });
   }

@@ -1,0 +1,78 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { MESSAGES, type RecordPage, type RecordPageRequest } from '../model/messages';
+import type { FlowRecord } from '../model/records';
+import { summarizeTasks } from '../model/status';
+import { RecordUnavailableError } from './errors';
+
+/** How long one page of a record may take: a closed flow is replayed by the worker to answer. */
+const PAGE_DEADLINE_MS = 15_000;
+/** Reads of a record that keeps changing while its pages are read, before giving up. */
+const CONSISTENT_READ_ATTEMPTS = 5;
+
+export interface RecordReader {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+}
+
+/**
+ * A flow's whole record from the flow itself: the `flowRecord` query, page after page until every
+ * task is read, all pages at one revision. Fails with `RecordUnavailableError` (saying why) rather
+ * than return a record with tasks missing.
+ */
+export async function readRecord(reader: RecordReader, flowId: string, runId?: string): Promise<FlowRecord> {
+  const handle = reader.client.workflow.getHandle(flowId, runId);
+  for (let attempt = 0; attempt < CONSISTENT_READ_ATTEMPTS; attempt++) {
+    const first = await queryPage(reader, handle, {});
+    const tasks = [...first.tasks];
+    let page = first;
+    while (!page.taskPage.complete && page.revision === first.revision) {
+      page = await queryPage(reader, handle, { taskOffset: tasks.length });
+      tasks.push(...page.tasks);
+    }
+    if (page.revision === first.revision) {
+      const { taskPage: _page, ...record } = first;
+      return { ...record, tasks, taskSummary: summarizeTasks(tasks) };
+    }
+  }
+  throw new RecordUnavailableError(flowId, 'unstable', `it changed on every one of ${CONSISTENT_READ_ATTEMPTS} reads of its pages; try again.`);
+}
+
+async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>> {
+  try {
+    return await reader.client.connection.withDeadline(Date.now() + PAGE_DEADLINE_MS, () =>
+      handle.query<RecordPage<FlowRecord>, [RecordPageRequest]>(MESSAGES.record, request),
+    );
+  } catch (err) {
+    throw await unavailable(reader, handle.workflowId, err);
+  }
+}
+
+async function unavailable(reader: RecordReader, flowId: string, err: unknown): Promise<RecordUnavailableError> {
+  const message = (err as Error)?.message ?? String(err);
+  const code = (err as { code?: number })?.code ?? (err as { cause?: { code?: number } })?.cause?.code;
+  if (/size|too large|larger than|exceeds/i.test(message) || code === 8 /* RESOURCE_EXHAUSTED */) {
+    return new RecordUnavailableError(flowId, 'too_large', `its answer was larger than Temporal allows (${message}).`);
+  }
+  if (code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */ || /deadline/i.test(message)) {
+    const polled = await workerPolls(reader).catch(() => true);
+    return new RecordUnavailableError(
+      flowId,
+      'no_worker',
+      polled
+        ? `no worker answered its query within ${PAGE_DEADLINE_MS / 1000} s. Check the worker's log, then try again.`
+        : `no TaskFlow worker polls task queue ${reader.taskQueue} to answer its query. Start one with taskflow worker, then try again.`,
+    );
+  }
+  return new RecordUnavailableError(flowId, 'worker_error', `the worker failed to answer its query: ${message}`);
+}
+
+/** Whether any worker polls the flows' task queue for workflow tasks (which answer queries). */
+export async function workerPolls(reader: RecordReader): Promise<boolean> {
+  const { pollers } = await reader.client.workflowService.describeTaskQueue({
+    namespace: reader.namespace,
+    taskQueue: { name: reader.taskQueue },
+    taskQueueType: 1 /* WORKFLOW */,
+  });
+  return (pollers?.length ?? 0) > 0;
+}

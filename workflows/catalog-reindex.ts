@@ -8,7 +8,7 @@ import type * as catalog from '../activities/catalog';
  */
 export const catalogReindex = defineFlow({
   name: 'catalogReindex',
-  input: z.object({ catalog: z.string().min(1), items: z.number().int().positive(), pageSize: z.number().int().min(1).max(200).default(50) }),
+  input: z.object({ catalog: z.string().min(1), items: z.number().int().positive(), pageSize: z.number().int().min(1).max(1000).default(100) }),
   state: z.object({ nextItem: z.number().int().min(0), reindexed: z.number().int().min(0) }),
   initialState: () => ({ nextItem: 0, reindexed: 0 }),
   goal: ({ catalog, items }) => `Reindex ${items} items of ${catalog}`,
@@ -20,7 +20,8 @@ export const catalogReindex = defineFlow({
       const last = Math.min(first + pageSize, items);
       flow.setStep(`items ${first + 1}–${last}`);
       const page = Array.from({ length: last - first }, (_, i) => first + i);
-      await Promise.all(page.map((item) => reindexItem(name, item)));
+      // A bounded fan-out: at most 25 items in flight, however large the page.
+      await flow.map(page, (item) => reindexItem(name, item), { concurrency: 25 });
       flow.patchState({ nextItem: last, reindexed: flow.state.reindexed + page.length });
       await flow.checkpoint();
     }

@@ -49,7 +49,9 @@ test('a stale expected revision is rejected with the current one; a fresh one re
 
   const resumed = await env.client.resume(flow.flowId, { approved: true, approver: 'Grace' }, { expectedRevision: flow.revision });
   expect(resumed.applied).toBe(true);
-  expect(resumed.flow.revision).toBe(flow.revision + 1);
+  // The reply is the record as it stands right after the write; the flow may already have moved on.
+  expect(resumed.flow.revision).toBeGreaterThanOrEqual(flow.revision + 1);
+  expect(resumed.flow.tasks).toHaveLength(resumed.flow.taskSummary.total);
 
   const { flow: done } = await eventually(() => env.client.snapshot(flow.flowId), (s) => s.flow.status === 'succeeded');
   expect(done.result).toEqual({ published: true, receipt: 'Q3 report published, approved by Grace' });

@@ -35,7 +35,7 @@ test('a flow no worker has picked up yet is queued, in show and in the list', as
   try {
     const started = await idle.client.start('greeting', { name: 'Nobody' }, { lookupKey: 'greeting-queued' });
     const shown = await idle.client.show(started.flowId);
-    expect(shown).toMatchObject({ source: 'memo', executionStatus: 'RUNNING', flow: { status: 'queued', revision: 0, lookupKey: 'greeting-queued' } });
+    expect(shown).toMatchObject({ source: 'start', executionStatus: 'RUNNING', flow: { status: 'queued', revision: 0, lookupKey: 'greeting-queued' } });
     const listed = await eventually(() => idle.client.list({ statuses: ['queued'], lookupKey: 'greeting-queued' }), (l) => l.count === 1);
     expect(listed.flows[0]).toMatchObject({ flowId: started.flowId, status: 'queued', goal: 'Greet Nobody' });
 

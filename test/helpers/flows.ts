@@ -10,7 +10,7 @@ export { eventually } from './server';
 /** The test server global set-up started, and a fresh task queue so test files never share work. */
 export const flowTestConfig = testConfig;
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 let runtimeInstalled = false;
 
 export interface FlowTestEnv {
@@ -23,7 +23,7 @@ export interface FlowTestEnv {
 }
 
 /** A FlowClient and a worker for the project's flows, on the shared test server. */
-export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = {}): Promise<FlowTestEnv> {
+export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = {}, workflowsDir = projectPaths.workflowsDir): Promise<FlowTestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -31,7 +31,8 @@ export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = 
   const config = flowTestConfig(overrides);
   const client = await FlowClient.connect(config);
   const connection = await NativeConnection.connect({ address: config.connection.address });
-  bundle ??= bundleFlows(projectPaths.workflowsDir);
+  if (!bundles.has(workflowsDir)) bundles.set(workflowsDir, bundleFlows(workflowsDir));
+  const bundle = bundles.get(workflowsDir)!;
   let running: { worker: Worker; done: Promise<void> } | undefined;
 
   const env: FlowTestEnv = {

@@ -146,15 +146,17 @@ test('the signal is the same report, fire-and-forget; a bad one is ignored', asy
   expect(record.tasks[0]).toMatchObject({ status: 'succeeded', terminalSummary: 'via signal' });
 });
 
-test('patchState and describeFlow are revisioned writes too', async () => {
+test('patchState and describeFlow are revisioned writes too; their answers carry no record', async () => {
   const flowId = await openFlow();
   const handle = env.client.client.workflow.getHandle(flowId);
-  const patched = await handle.executeUpdate<{ applied: boolean; flow: { revision: number; state: unknown } }, [object]>(MESSAGES.patchState, { args: [{ patch: { pr: 42 } }] });
-  expect(patched).toMatchObject({ applied: true, flow: { revision: 2, state: { pr: 42 } } });
+  const patched = await handle.executeUpdate<Record<string, unknown>, [object]>(MESSAGES.patchState, { args: [{ patch: { pr: 42 } }] });
+  expect(patched).toEqual({ applied: true, revision: 2, status: 'running' });
+  expect(await recordOf(env, flowId)).toMatchObject({ revision: 2, state: { pr: 42 } });
   const same = await handle.executeUpdate<{ applied: boolean; reason: string }, [object]>(MESSAGES.patchState, { args: [{ patch: { pr: 42 } }] });
-  expect(same).toMatchObject({ applied: false, reason: 'identical' });
-  const described = await handle.executeUpdate<{ flow: { revision: number; goal: string; currentStep: string } }, [object]>('describeFlow', {
+  expect(same).toMatchObject({ applied: false, reason: 'identical', revision: 2 });
+  const described = await handle.executeUpdate<Record<string, unknown>, [object]>('describeFlow', {
     args: [{ goal: 'Ship PR 42', currentStep: 'integration tests', expectedRevision: 2 }],
   });
-  expect(described.flow).toMatchObject({ revision: 3, goal: 'Ship PR 42', currentStep: 'integration tests' });
+  expect(described).toMatchObject({ applied: true, revision: 3 });
+  expect(await recordOf(env, flowId)).toMatchObject({ revision: 3, goal: 'Ship PR 42', currentStep: 'integration tests' });
 });

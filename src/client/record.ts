@@ -17,8 +17,9 @@ export interface RecordReader {
 
 /**
  * A flow's whole record from the flow itself: the `flowRecord` query, page after page until every
- * task is read, all pages at one revision. Fails with `RecordUnavailableError` (saying why) rather
- * than return a record with tasks missing.
+ * task is read. A flow that moved on while its pages were read is caught up with one more query
+ * for the tasks changed since the first page, so the record returned is exactly the flow at one
+ * revision. Fails with `RecordUnavailableError` (saying why) rather than return tasks missing.
  */
 export async function readRecord(reader: RecordReader, flowId: string, runId?: string): Promise<FlowRecord> {
   const handle = reader.client.workflow.getHandle(flowId, runId);
@@ -26,16 +27,27 @@ export async function readRecord(reader: RecordReader, flowId: string, runId?: s
     const first = await queryPage(reader, handle, {});
     const tasks = [...first.tasks];
     let page = first;
-    while (!page.taskPage.complete && page.revision === first.revision) {
+    while (!page.taskPage.complete) {
       page = await queryPage(reader, handle, { taskOffset: tasks.length });
       tasks.push(...page.tasks);
     }
-    if (page.revision === first.revision) {
-      const { taskPage: _page, ...record } = first;
-      return { ...record, tasks, taskSummary: summarizeTasks(tasks) };
+    if (page.revision === first.revision) return whole(first, tasks);
+    const caughtUp = await queryPage(reader, handle, { changedSince: first.revision });
+    if (!caughtUp.taskPage.complete) continue;
+    const position = new Map(tasks.map((t, i) => [t.taskId, i]));
+    for (const task of caughtUp.tasks) {
+      const i = position.get(task.taskId);
+      if (i === undefined) position.set(task.taskId, tasks.push(task) - 1);
+      else tasks[i] = task;
     }
+    if (tasks.length === caughtUp.taskPage.total) return whole(caughtUp, tasks);
   }
-  throw new RecordUnavailableError(flowId, 'unstable', `it changed on every one of ${CONSISTENT_READ_ATTEMPTS} reads of its pages; try again.`);
+  throw new RecordUnavailableError(flowId, 'unstable', `it changed too fast to read whole in ${CONSISTENT_READ_ATTEMPTS} tries; try again.`);
+}
+
+function whole(header: RecordPage<FlowRecord>, tasks: FlowRecord['tasks']): FlowRecord {
+  const { taskPage: _page, ...record } = header;
+  return { ...record, tasks, taskSummary: summarizeTasks(tasks) };
 }
 
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>> {

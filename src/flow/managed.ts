@@ -214,7 +214,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
   }
 
   private registerHandlers(): void {
-    setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(this.keeper.record, RecordPageRequest.parse(request)), {
+    setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(this.keeper.record, RecordPageRequest.parse(request), this.keeper), {
       description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
     });
 

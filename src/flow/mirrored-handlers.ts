@@ -15,6 +15,7 @@ export interface MirroredWrites {
   readonly record: FlowRecord;
   readonly ended: boolean;
   task(taskId: string): TaskRecord | undefined;
+  tasksChangedSince(revision: number): TaskRecord[];
   activeTasks(): TaskRecord[];
   report(report: TaskReport): WriteAck;
   cancel(request: CancelRequest): Promise<MirroredCancelAck>;
@@ -45,7 +46,7 @@ export function registerMirroredHandlers(flow: MirroredWrites): void {
     if (flow.ended) throw flowTerminal(flow.record);
   };
 
-  setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(flow.record, RecordPageRequest.parse(request)), {
+  setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(flow.record, RecordPageRequest.parse(request), flow), {
     description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
   });
   /** A report that would add a task past the limit changes nothing (spec §12). */

@@ -114,6 +114,10 @@ class MirroredFlow implements MirroredWrites {
     return this.keeper.task(taskId);
   }
 
+  tasksChangedSince(revision: number): TaskRecord[] {
+    return this.keeper.tasksChangedSince(revision);
+  }
+
   get ended(): boolean {
     return this.record.endedAt !== null;
   }

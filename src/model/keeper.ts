@@ -18,6 +18,8 @@ export interface FlowChange {
  */
 export class FlowRecordKeeper {
   private readonly taskIndex = new Map<string, number>();
+  /** The revision that last changed each task (by position): what a reader catching up needs. */
+  private readonly taskRevisions: number[] = [];
   /** Ids of the active tasks, oldest first. */
   private readonly activeIds = new Set<string>();
   private readonly counts: TaskCounts;
@@ -29,6 +31,7 @@ export class FlowRecordKeeper {
   ) {
     current.tasks.forEach((task, i) => {
       this.taskIndex.set(task.taskId, i);
+      this.taskRevisions.push(current.revision);
       if (isActiveTask(task.status)) this.activeIds.add(task.taskId);
     });
     this.counts = countTasks(current.tasks);
@@ -69,6 +72,15 @@ export class FlowRecordKeeper {
     return counts;
   }
 
+  /** Tasks changed (or created) by a revision after `revision`, in record order. */
+  tasksChangedSince(revision: number): TaskRecord[] {
+    const changed: TaskRecord[] = [];
+    this.taskRevisions.forEach((r, i) => {
+      if (r > revision) changed.push(this.current.tasks[i]!);
+    });
+    return changed;
+  }
+
   get taskCounts(): TaskCounts {
     return copyTaskCounts(this.counts);
   }
@@ -100,6 +112,7 @@ export class FlowRecordKeeper {
     if (Object.keys(changedFlow).length === 0 && changedTasks.length === 0) return false;
 
     const tasks = this.current.tasks;
+    const revision = this.current.revision + 1;
     for (const [taskId, patch] of changedTasks) {
       const i = this.taskIndex.get(taskId);
       const before = i === undefined ? undefined : tasks[i]!;
@@ -109,8 +122,10 @@ export class FlowRecordKeeper {
       if (i === undefined) {
         this.taskIndex.set(taskId, tasks.length);
         tasks.push(after);
+        this.taskRevisions.push(revision);
       } else {
         tasks[i] = after;
+        this.taskRevisions[i] = revision;
       }
       if (isActiveTask(after.status)) this.activeIds.add(taskId);
       else this.activeIds.delete(taskId);
@@ -118,7 +133,7 @@ export class FlowRecordKeeper {
     this.current = {
       ...this.current,
       ...changedFlow,
-      revision: this.current.revision + 1,
+      revision,
       updatedAt: flowPatch.updatedAt ?? this.now(),
       tasks,
       taskSummary: changedTasks.length > 0 ? summaryOfCounts(this.counts) : this.current.taskSummary,

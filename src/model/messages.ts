@@ -64,8 +64,10 @@ export const RecordPageRequest = z
   .object({
     taskOffset: z.number().int().min(0).optional(),
     taskLimit: z.number().int().min(0).optional(),
-    /** At most this many bytes of task JSON (default ~1 MB, under Temporal's 2 MB payload limit). */
+    /** At most this many bytes of task JSON (default under 512 KB, where Temporal starts warning). */
     maxTaskBytes: z.number().int().min(1).optional(),
+    /** Only the tasks changed after this revision (a reader catching up after reading page by page). */
+    changedSince: z.number().int().min(0).optional(),
   })
   .optional();
 export type RecordPageRequest = z.infer<typeof RecordPageRequest>;
@@ -77,6 +79,8 @@ export interface TaskPage {
   total: number;
   /** False when more tasks follow: ask again from `offset + count`. */
   complete: boolean;
+  /** Set when the page holds only the tasks changed after this revision. */
+  changedSince?: number;
 }
 
 /** The `flowRecord` query's answer: the record with one page of its tasks (all of them when they fit). */

@@ -1,16 +1,23 @@
 import type { RecordPage, RecordPageRequest } from './messages';
-import type { FlowRecord } from './records';
+import type { FlowRecord, TaskRecord } from './records';
 import { utf8Length } from './limits';
 
-/** A query answer stays this far under Temporal's 2 MB payload limit, whatever the flow holds. */
-export const DEFAULT_PAGE_BYTES = 1024 * 1024;
+/** A query answer stays under the 512 KB at which Temporal starts warning (its limit is 2 MB), whatever the flow holds. */
+export const DEFAULT_PAGE_BYTES = 480 * 1024;
+
+/** Where a record's tasks come from when a page asks for the changed ones only. */
+export interface ChangedTasks {
+  tasksChangedSince(revision: number): TaskRecord[];
+}
 
 /**
  * One page of a record's tasks, cut by position and by size, so the `flowRecord` query answers
- * at any number of tasks; `taskPage` tells whether more follow. Costs what the page holds.
+ * at any number of tasks; `taskPage` tells whether more follow. With `changedSince`, the page
+ * holds only the tasks changed after that revision (all of them, or `complete: false`).
  */
-export function recordPage(record: FlowRecord, request: RecordPageRequest = {}): RecordPage<FlowRecord> {
-  const all = record.tasks;
+export function recordPage(record: FlowRecord, request: RecordPageRequest = {}, source?: ChangedTasks): RecordPage<FlowRecord> {
+  const changedSince = request.changedSince;
+  const all = changedSince !== undefined && source ? source.tasksChangedSince(changedSince) : record.tasks;
   const offset = Math.min(request.taskOffset ?? 0, all.length);
   const limit = request.taskLimit ?? all.length;
   const budget = request.maxTaskBytes ?? DEFAULT_PAGE_BYTES;
@@ -24,5 +31,6 @@ export function recordPage(record: FlowRecord, request: RecordPageRequest = {}):
     tasks.push(task);
   }
   const complete = offset + tasks.length >= all.length;
-  return { ...record, tasks, taskPage: { offset, count: tasks.length, total: all.length, complete } };
+  const taskPage = { offset, count: tasks.length, total: record.tasks.length, complete, ...(changedSince !== undefined ? { changedSince } : {}) };
+  return { ...record, tasks, taskPage };
 }

@@ -1,7 +1,7 @@
 import { MAX_PENDING_TASKS } from '../model/limits';
 
 export interface MapOptions {
-  /** How many items run at once (default 100, at most 1,000). */
+  /** How many items run at once (default 100, at most 500). */
   concurrency?: number;
 }
 

@@ -45,6 +45,7 @@ export interface TaskHooks {
 /** Runs activities as tasks of a flow, recording each one's life in the flow record. */
 export class TaskRunner {
   private readonly slots = new TaskSlots(MAX_PENDING_TASKS);
+  private waitingForSlot = 0;
 
   constructor(
     private readonly keeper: FlowRecordKeeper,
@@ -65,8 +66,13 @@ export class TaskRunner {
 
   async run(activityType: string, args: unknown[], options: TaskOptions): Promise<unknown> {
     for (;;) {
-      const task = this.createTask(activityType, options.name ?? activityType);
-      const result = await this.inSlot(task, () => this.execute(task, args, options));
+      const task = await this.startTask(activityType, options.name ?? activityType);
+      let result: unknown;
+      try {
+        result = await this.execute(task, args, options);
+      } finally {
+        this.slots.release();
+      }
       if (!isBlockedOutcome(result)) {
         this.end(task.taskId, { status: 'succeeded', terminalOutcome: 'succeeded' });
         return result;
@@ -76,24 +82,25 @@ export class TaskRunner {
     }
   }
 
-  /** Runs the task once a slot is free; a task cancelled while it waits for one ends `cancelled` without running. */
-  private async inSlot<T>(task: TaskRecord, run: () => Promise<T>): Promise<T> {
+  /**
+   * The task's record, once a slot is free. A call that waits for a slot is not a task yet (so a
+   * fan-out of thousands costs its workflow task only the slots it fills), but it holds its place
+   * under the task limit; one cancelled while it waits never becomes a task.
+   */
+  private async startTask(kind: string, name: string): Promise<TaskRecord> {
+    const { flowId, tasks } = this.keeper.record;
+    if (tasks.length + this.waitingForSlot >= MAX_TASKS_PER_FLOW) throw flowFailure('task_limit', taskLimitMessage(flowId), { limit: MAX_TASKS_PER_FLOW });
+    this.waitingForSlot++;
     try {
       await this.slots.acquire();
-    } catch (err) {
-      this.end(task.taskId, { status: 'cancelled', error: messageOf(err), terminalSummary: 'cancelled before it started' });
-      throw err;
-    }
-    try {
-      return await run();
     } finally {
-      this.slots.release();
+      this.waitingForSlot--;
     }
+    return this.createTask(kind, name);
   }
 
   private createTask(kind: string, name: string): TaskRecord {
     const { flowId, tasks } = this.keeper.record;
-    if (tasks.length >= MAX_TASKS_PER_FLOW) throw flowFailure('task_limit', taskLimitMessage(flowId), { limit: MAX_TASKS_PER_FLOW });
     // Ids count tasks in the record, which continue-as-new carries, so they never repeat.
     const task = newTaskRecord({ taskId: `${kind}-${tasks.length + 1}`, flowId, name, kind, status: 'queued', createdAt: this.hooks.now() });
     this.keeper.apply((change) => change.setTask(task.taskId, task));
@@ -116,7 +123,12 @@ export class TaskRunner {
       const activity = proxyActivities(merged)[task.kind] as (...a: unknown[]) => Promise<unknown>;
       return await activity(...args);
     } catch (err) {
-      this.end(task.taskId, failureOf(err, merged));
+      try {
+        this.end(task.taskId, failureOf(err, merged));
+      } catch (recording) {
+        // A workflow evicted from the worker's cache rejects its pending tasks: nothing to record then.
+        if (!isDisposed(recording)) throw recording;
+      }
       throw err;
     }
   }
@@ -125,6 +137,10 @@ export class TaskRunner {
     const at = this.hooks.now();
     this.keeper.apply((change) => change.setTask(taskId, { ...patch, endedAt: at, lastEventAt: at }));
   }
+}
+
+function isDisposed(err: unknown): boolean {
+  return (err as Error)?.name === 'IllegalStateError';
 }
 
 function failureOf(err: unknown, options: ActivityOptions): Partial<TaskRecord> {

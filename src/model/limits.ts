@@ -12,10 +12,11 @@ export function taskLimitMessage(flowId: string): string {
 }
 
 /**
- * The most tasks (activities) one managed flow keeps scheduled at once. Temporal fails a workflow
- * task that would leave more than 2,000 activities pending; further calls wait for a free slot.
+ * The most tasks (activities) one managed flow keeps scheduled at once; further calls wait for a
+ * free slot. Temporal fails a workflow task that would leave more than 2,000 activities pending,
+ * and a workflow task that schedules too many at once risks its 10 s timeout on a busy worker.
  */
-export const MAX_PENDING_TASKS = 1_000;
+export const MAX_PENDING_TASKS = 500;
 
 /** One sentence when `value` is too large to write, else null. */
 export function oversizeMessage(what: string, value: unknown): string | null {

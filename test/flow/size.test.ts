@@ -34,7 +34,7 @@ async function workflowTaskFailures(flowId: string): Promise<number> {
 }
 
 test('one flow holds 10,000 tasks: shown and listed whole (CLI too), the Web UI query pages, the 10,001st is task_limit', async () => {
-  const flowId = await startFlow('manyTasks', { tasks: 10_000, concurrency: 500, oneMore: true });
+  const flowId = await startFlow('manyTasks', { tasks: 10_000, concurrency: 200, oneMore: true });
   const { flow } = await eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === 'succeeded', 540_000);
 
   expect(flow.result).toEqual({ done: 10_000, refused: { type: 'task_limit', message: expect.stringContaining('split the work into child flows') } });

@@ -41,14 +41,24 @@ function merge<T>(base: T, overrides: DeepPartial<T>): T {
   return result as T;
 }
 
-/** Polls `read` until `ok` holds, backing off from 50 ms to 500 ms; throws with the last value at the deadline. */
+/**
+ * Polls `read` until `ok` holds, backing off from 50 ms to 500 ms; a read that throws counts as not
+ * yet (a flow mid-recovery may not answer). At the deadline it throws with the last value or error.
+ */
 export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    const value = await read();
-    if (ok(value)) return value;
+    let last: { value: T } | { error: unknown };
+    try {
+      const value = await read();
+      if (ok(value)) return value;
+      last = { value };
+    } catch (error) {
+      last = { error };
+    }
     if (Date.now() + delay > deadline) {
-      throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
+      if ('error' in last) throw last.error;
+      throw new Error(`Condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last.value)?.slice(0, 500)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

@@ -10,7 +10,7 @@ import { failedRow, type Row } from './results';
 import { flowCancel, flowList, flowShow } from './suites/cli';
 import { history, latency, throughput, type FinishedFlows } from './suites/flows';
 import { workerMemory } from './suites/memory';
-import { mirroredIngest } from './suites/mirrored';
+import { mirroredIngest, reportIntoLargeFlow } from './suites/mirrored';
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     }
     await step('throughput', () => throughput(ctx, options.sizes));
     await step('history', () => history(ctx, finished!, options.sizes));
-    await step('mirrored', () => mirroredIngest(ctx, options.sizes));
+    await step('mirrored', async () => [...(await mirroredIngest(ctx, options.sizes)), await reportIntoLargeFlow(ctx, options.sizes)]);
     await step('show', () => flowShow(ctx, options.sizes, finished!.taskflow));
     await step('cancel', () => flowCancel(ctx, options.sizes));
     await step('list', () => flowList(ctx, options.sizes));

@@ -145,3 +145,58 @@ async function reportCosts(ctx: BenchContext): Promise<{ lines: string[]; report
   ];
   return { lines, reportRpcs: report.length, rawRpcs: raw.length };
 }
+
+const LARGE_FLOW_TASKS = 5_000;
+
+/**
+ * What a write costs must not grow with the flow: one revision-checked report into a flow that
+ * already holds 5,000 tasks against one into a fresh flow, alternating, each a whole round trip.
+ */
+export async function reportIntoLargeFlow(ctx: BenchContext, sizes: Sizes): Promise<Row> {
+  const label = `one revision-checked report into a flow of ${LARGE_FLOW_TASKS.toLocaleString('en-US')} tasks vs a fresh flow (latency)`;
+  const target = 'ratio ≤ 1.2';
+  const why = mirroredUnavailable(ctx);
+  if (why) return unavailableRow('mirrored', label, target, why);
+  const create = async (tasks: number) => {
+    const flowId = `mirrored-size-${randomUUID().slice(0, 12)}`;
+    await ctx.flows.report(flowId, { taskId: 'job-0', status: 'running' }, { create: { autoComplete: false }, lean: true });
+    const handle = ctx.client.workflow.getHandle(flowId);
+    let next = 1;
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (next < tasks) await handle.signal('reportSignal', { taskId: `job-${next++}`, status: 'running' });
+      }),
+    );
+    for (;;) {
+      const ack = await ctx.flows.report(flowId, { taskId: 'job-0', status: 'running', summary: 'count' }, { lean: true });
+      const { taskSummary } = await ctx.flows.record(flowId);
+      if (taskSummary.total >= tasks) return { flowId, revision: ack.revision };
+    }
+  };
+  const flows = { large: await create(LARGE_FLOW_TASKS), fresh: await create(1) };
+  const times = { large: [] as number[], fresh: [] as number[] };
+  const runs = Math.max(sizes.reportsIntoOne, 10);
+  for (let i = 0; i < runs; i++) {
+    for (const which of i % 2 ? (['fresh', 'large'] as const) : (['large', 'fresh'] as const)) {
+      const flow = flows[which];
+      const { ms: took, value } = await timed(() =>
+        ctx.flows.report(flow.flowId, { taskId: 'job-0', status: 'running', summary: `step ${i}` }, { expectedRevision: flow.revision, lean: true }),
+      );
+      flow.revision = value.revision;
+      times[which].push(took);
+    }
+  }
+  const large = median(times.large);
+  const fresh = median(times.fresh);
+  const r = large / fresh;
+  return {
+    id: 'mirrored',
+    benchmark: label,
+    taskflow: ms(large),
+    baseline: `${ms(fresh)} (fresh flow)`,
+    ratio: ratio(r),
+    target,
+    met: r <= 1.2,
+    findings: [`${runs} reports into each flow, alternating; medians of whole round trips (update sent, applied, answered).`],
+  };
+}

@@ -52,14 +52,40 @@ test('show: header, wait, state, tasks and the Web UI link in text; the FlowReco
   expect(ui.json()).toEqual({ url: `http://ui.example.test:8233/namespaces/default/workflows/${encodeURIComponent(flowId)}`, flowId });
 });
 
-test('show says when the record comes from the memo because no worker answered', async () => {
+test('show of a flow no worker has picked up yet: queued, and it says why', async () => {
   const started = await h.cli(['flow', 'start', 'greeting', '--input', '{"name":"Nobody"}', '--json'], { TASKFLOW_TASK_QUEUE: `nobody-${randomUUID()}` });
   const flowId: string = started.json().flow.flowId;
   const [text, json] = await Promise.all([h.cli(['flow', 'show', flowId]), h.cli(['flow', 'show', flowId, '--json'])]);
   expect(text.code).toBe(0);
-  expect(text.stdout).toMatch(/Note: no worker answered, so this record comes from the flow's memo/);
-  expect(json.json()).toMatchObject({ flowId, status: 'queued', goal: 'Greet Nobody' });
+  expect(text.stdout).toMatch(/Note: no worker has picked this flow up yet; start one with taskflow worker\./);
+  expect(json.json()).toMatchObject({ flowId, status: 'queued', goal: 'Greet Nobody', tasks: [], taskSummary: { total: 0 } });
   await h.env.client.client.workflow.getHandle(flowId).terminate('test cleanup');
+});
+
+test('show of a flow whose record cannot be read (its worker is gone) fails in one sentence; it never prints a partial record', async () => {
+  const { flowTestEnv } = await import('../helpers/flows');
+  const taskQueue = `gone-${randomUUID()}`;
+  const own = await flowTestEnv({ taskQueue });
+  try {
+    await own.startWorker();
+    const started = await own.client.start('documentApproval', { documentId: `gone-${randomUUID().slice(0, 8)}`, title: 'Orphan' });
+    await eventually(() => own.client.snapshot(started.flowId), (s) => s.flow.status === 'waiting');
+    await own.stopWorker();
+
+    const [text, json] = await Promise.all([
+      h.cli(['flow', 'show', started.flowId], { TASKFLOW_TASK_QUEUE: taskQueue }),
+      h.cli(['flow', 'show', started.flowId, '--json'], { TASKFLOW_TASK_QUEUE: taskQueue }),
+    ]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toBe('');
+    expect(text.stderr.trim().split('\n')).toHaveLength(1);
+    expect(text.stderr).toMatch(new RegExp(`The record of flow ${started.flowId} could not be read: no (TaskFlow )?worker`));
+    expect(json.code).toBe(1);
+    expect(json.json()).toMatchObject({ ok: false, error: { type: 'record_unavailable', reason: 'no_worker' } });
+    await own.client.client.workflow.getHandle(started.flowId).terminate('test cleanup');
+  } finally {
+    await own.teardown();
+  }
 });
 
 test('--watch follows a flow until it ends: one line per change, exit 0 on success and 1 otherwise', async () => {

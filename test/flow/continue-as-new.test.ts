@@ -1,3 +1,4 @@
+import type { temporal } from '@temporalio/proto';
 import { SA_SYNC_MODE } from '../../src/model/search-attributes';
 import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
 
@@ -47,3 +48,30 @@ test('a flow of 2,000 tasks continues as new and keeps its id, revision sequence
   expect(executions.filter((e) => e.status.name === 'CONTINUED_AS_NEW').length).toBe(executions.length - 1);
   expect(executions.every((e) => e.typedSearchAttributes.get(SA_SYNC_MODE) === 'managed')).toBe(true);
 }, 150_000);
+
+test('catalogReindex of 10,000 items continues as new after every page, carrying every task; no workflow task fails', async () => {
+  const flowId = `catalogReindex-10k-${Date.now()}`;
+  const items = 10_000;
+  const pageSize = 500;
+  await env.client.client.workflow.start('catalogReindex', {
+    workflowId: flowId,
+    taskQueue: env.config.taskQueue,
+    // Every page passes 500 events, so checkpoint() continues as new after each one.
+    args: [{ catalog: 'films', items, pageSize }, { continueAsNewAfterEvents: 500 }],
+    typedSearchAttributes: [{ key: SA_SYNC_MODE, value: 'managed' }],
+  });
+  const { flow } = await eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === 'succeeded', 540_000);
+  expect(flow.result).toEqual({ reindexed: items });
+  expect(flow.tasks).toHaveLength(items);
+  expect(new Set(flow.tasks.map((t) => t.taskId)).size).toBe(items);
+  expect(flow.taskSummary).toMatchObject({ total: items, active: 0, failures: 0 });
+
+  const runs = [];
+  for await (const info of env.client.client.workflow.list({ query: `WorkflowId = '${flowId}'` })) runs.push(info);
+  expect(runs.length).toBe(items / pageSize);
+  for await (const history of env.client.client.workflow.list({ query: `WorkflowId = '${flowId}'` }).intoHistories()) {
+    const events = (history.history as temporal.api.history.v1.IHistory).events ?? [];
+    const failed = events.filter((e) => e.workflowTaskFailedEventAttributes);
+    expect(failed).toEqual([]);
+  }
+}, 600_000);

@@ -64,12 +64,22 @@ export class TaskRunner {
     });
   }
 
+  /**
+   * One task call. The hot path of every flow, so it makes as few promises as it can (the SDK
+   * records a stack trace for each one a workflow creates): no await unless a slot must be waited for.
+   */
   async run(activityType: string, args: unknown[], options: TaskOptions): Promise<unknown> {
     for (;;) {
-      const task = await this.startTask(activityType, options.name ?? activityType);
+      const waiting = this.takeSlot(activityType);
+      if (waiting) await this.waitForSlot(waiting);
+      const task = this.createTask(activityType, options.name ?? activityType);
+      const activityOptions = this.activityOptions(task, options);
       let result: unknown;
       try {
-        result = await this.execute(task, args, options);
+        result = await (proxyActivities(activityOptions)[task.kind] as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (err) {
+        this.recordFailure(task, err, activityOptions);
+        throw err;
       } finally {
         this.slots.release();
       }
@@ -83,20 +93,24 @@ export class TaskRunner {
   }
 
   /**
-   * The task's record, once a slot is free. A call that waits for a slot is not a task yet (so a
-   * fan-out of thousands costs its workflow task only the slots it fills), but it holds its place
-   * under the task limit; one cancelled while it waits never becomes a task.
+   * A slot for one more task, or the promise of one. A call that waits for a slot is not a task
+   * yet (so a fan-out of thousands costs its workflow task only the slots it fills), but it holds
+   * its place under the task limit.
    */
-  private async startTask(kind: string, name: string): Promise<TaskRecord> {
+  private takeSlot(kind: string): Promise<void> | null {
     const { flowId, tasks } = this.keeper.record;
-    if (tasks.length + this.waitingForSlot >= MAX_TASKS_PER_FLOW) throw flowFailure('task_limit', taskLimitMessage(flowId), { limit: MAX_TASKS_PER_FLOW });
+    if (tasks.length + this.waitingForSlot >= MAX_TASKS_PER_FLOW) throw flowFailure('task_limit', taskLimitMessage(flowId), { limit: MAX_TASKS_PER_FLOW, kind });
+    return this.slots.take();
+  }
+
+  /** Waits for a slot; a call cancelled meanwhile never becomes a task. */
+  private async waitForSlot(waiting: Promise<void>): Promise<void> {
     this.waitingForSlot++;
     try {
-      await this.slots.acquire();
+      await waiting;
     } finally {
       this.waitingForSlot--;
     }
-    return this.createTask(kind, name);
   }
 
   private createTask(kind: string, name: string): TaskRecord {
@@ -107,9 +121,9 @@ export class TaskRunner {
     return task;
   }
 
-  private async execute(task: TaskRecord, args: unknown[], options: TaskOptions): Promise<unknown> {
+  private activityOptions(task: TaskRecord, options: TaskOptions): ActivityOptions {
     const { name: _name, ...activityOptions } = options;
-    const merged: ActivityOptions = {
+    return {
       startToCloseTimeout: this.defaults.startToCloseTimeout ?? BUILT_IN_DEFAULTS.startToCloseTimeout,
       heartbeatTimeout: this.defaults.heartbeatTimeout ?? BUILT_IN_DEFAULTS.heartbeatTimeout,
       retry: { ...BUILT_IN_DEFAULTS.retry, ...this.defaults.retry },
@@ -119,17 +133,14 @@ export class TaskRunner {
       // Record the task's real outcome: the flow hears of a cancellation only once the task stops.
       cancellationType: 'WAIT_CANCELLATION_COMPLETED',
     };
+  }
+
+  private recordFailure(task: TaskRecord, err: unknown, options: ActivityOptions): void {
     try {
-      const activity = proxyActivities(merged)[task.kind] as (...a: unknown[]) => Promise<unknown>;
-      return await activity(...args);
-    } catch (err) {
-      try {
-        this.end(task.taskId, failureOf(err, merged));
-      } catch (recording) {
-        // A workflow evicted from the worker's cache rejects its pending tasks: nothing to record then.
-        if (!isDisposed(recording)) throw recording;
-      }
-      throw err;
+      this.end(task.taskId, failureOf(err, options));
+    } catch (recording) {
+      // A workflow evicted from the worker's cache rejects its pending tasks: nothing to record then.
+      if (!isDisposed(recording)) throw recording;
     }
   }
 
@@ -170,21 +181,19 @@ class TaskSlots {
 
   constructor(private readonly size: number) {}
 
-  async acquire(): Promise<void> {
+  /** Takes a free slot (null), or returns a promise of the next one; it rejects if the flow is cancelled meanwhile. */
+  take(): Promise<void> | null {
     if (this.inUse < this.size) {
       this.inUse++;
-      return;
+      return null;
     }
     const waiter: { grant: () => void; gone: boolean } = { grant: () => undefined, gone: false };
     const granted = new Promise<void>((resolve) => (waiter.grant = resolve));
     this.waiting.push(waiter);
-    try {
-      // A cancelled flow stops waiting for a slot at once (cancelRequested rejects).
-      await Promise.race([granted, CancellationScope.current().cancelRequested]);
-    } catch (err) {
+    return Promise.race([granted, CancellationScope.current().cancelRequested]).catch((err) => {
       waiter.gone = true;
       throw err;
-    }
+    });
   }
 
   release(): void {

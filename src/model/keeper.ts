@@ -65,7 +65,7 @@ export class FlowRecordKeeper {
     for (const [taskId, patch] of patches) {
       const before = seen.get(taskId) ?? this.task(taskId);
       if (before) countTask(counts, before, -1);
-      const after = { ...before, ...patch } as TaskRecord;
+      const after = Object.assign({}, before, patch) as TaskRecord;
       countTask(counts, after, 1);
       seen.set(taskId, after);
     }
@@ -91,14 +91,15 @@ export class FlowRecordKeeper {
 
   /** Applies the change as one revision; returns whether anything changed. */
   apply(write: (change: FlowChange) => void): boolean {
-    let flowPatch: Partial<FlowFields> = {};
+    // Object.assign over spreads: this runs for every task transition, in workflow code bundled for older targets.
+    const flowPatch: Partial<FlowFields> = {};
     const taskPatches = new Map<string, Partial<TaskRecord>>();
     write({
       setFlow: (patch) => {
-        flowPatch = { ...flowPatch, ...patch };
+        Object.assign(flowPatch, patch);
       },
       setTask: (taskId, patch) => {
-        taskPatches.set(taskId, { ...taskPatches.get(taskId), ...patch });
+        taskPatches.set(taskId, Object.assign(taskPatches.get(taskId) ?? {}, patch));
       },
     });
 
@@ -116,7 +117,7 @@ export class FlowRecordKeeper {
     for (const [taskId, patch] of changedTasks) {
       const i = this.taskIndex.get(taskId);
       const before = i === undefined ? undefined : tasks[i]!;
-      const after = { ...before, ...patch } as TaskRecord;
+      const after = Object.assign({}, before, patch) as TaskRecord;
       if (before) countTask(this.counts, before, -1);
       countTask(this.counts, after, 1);
       if (i === undefined) {
@@ -130,14 +131,12 @@ export class FlowRecordKeeper {
       if (isActiveTask(after.status)) this.activeIds.add(taskId);
       else this.activeIds.delete(taskId);
     }
-    this.current = {
-      ...this.current,
-      ...changedFlow,
+    this.current = Object.assign({}, this.current, changedFlow, {
       revision,
       updatedAt: flowPatch.updatedAt ?? this.now(),
       tasks,
       taskSummary: changedTasks.length > 0 ? summaryOfCounts(this.counts) : this.current.taskSummary,
-    };
+    });
     for (const listener of this.listeners) listener(this.current);
     return true;
   }

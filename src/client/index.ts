@@ -6,3 +6,4 @@ export type { ReportOptions, FinishOptions, FailOptions } from './mirrored';
 export type { TaskReportInput, MirroredCreateInput, MirroredCancelResult, CancelHookInput, CancelHookResult } from '../model/transitions';
 export type { FlowRecord, TaskRecord, FlowStatus, TaskStatus, SyncMode } from '../model/records';
 export type { WriteResult } from '../model/messages';
+export { loadConfig, parseConfig, type TaskFlowConfig, type LoadedConfig, type LoadConfigOptions } from '../config';

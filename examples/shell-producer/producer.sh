@@ -4,13 +4,12 @@
 # Usage: producer.sh <flow-id> <job>=<command>...   e.g. producer.sh pr-1234 lint='npm run lint' unit='npm test'
 # Runs each job's command in turn and reports it; then finishes the flow, which ends failed if a job failed.
 # The Temporal CLI reads TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE; TASKFLOW_TASK_QUEUE names the task queue
-# (default taskflow) and TEMPORAL_CLI the binary (default: temporal on PATH).
+# (default taskflow).
 # Exit codes: 0 done, 1 error, 3 the flow had already ended.
 set -euo pipefail
 
 flow=${1:?Usage: producer.sh <flow-id> <job>=<command>...}
 shift
-temporal=${TEMPORAL_CLI:-temporal}
 queue=${TASKFLOW_TASK_QUEUE:-taskflow}
 
 # docs:start update
@@ -19,7 +18,7 @@ queue=${TASKFLOW_TASK_QUEUE:-taskflow}
 update() {
   local attempt out
   for attempt in 1 2 3 4 5; do
-    if out=$("$temporal" workflow update execute -w "$flow" --name "$1" --update-id "$2" --input "$3" -o json 2>&1); then
+    if out=$(temporal workflow update execute -w "$flow" --name "$1" --update-id "$2" --input "$3" -o json 2>&1); then
       printf '%s\n' "$out"
       return 0
     fi
@@ -37,7 +36,7 @@ update() {
 # docs:start create
 # Creates the flow with the first job's report, or reports to it if it exists (update-with-start).
 first=${1%%=*}
-if ! out=$("$temporal" workflow execute-update-with-start --type mirroredFlow --task-queue "$queue" \
+if ! out=$(temporal workflow execute-update-with-start --type mirroredFlow --task-queue "$queue" \
   --workflow-id "$flow" --id-conflict-policy UseExisting --id-reuse-policy RejectDuplicate \
   --static-summary "CI run $flow" --static-details "**TaskFlow** mirrored flow · reported by producer.sh" \
   --input "$(jq -nc --arg key "$flow" '{lookupKey: $key, goal: "CI run \($key)", autoComplete: false}')" \
@@ -62,6 +61,6 @@ done
 
 # docs:start finish
 # Finish only if nothing changed since we read the record: the revision check.
-revision=$("$temporal" workflow query -w "$flow" --name flowRecord -o json | jq '.queryResult[0].revision')
+revision=$(temporal workflow query -w "$flow" --name flowRecord -o json | jq '.queryResult[0].revision')
 update finish "$flow/finish" "{\"expectedRevision\": $revision}" | jq -c '{applied: .result.applied}'
 # docs:end finish

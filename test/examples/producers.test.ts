@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { cliEnv, ensureBuilt, root, runCli } from '../cli/helpers';
@@ -16,22 +18,31 @@ jest.setTimeout(180_000);
 const run = promisify(execFile);
 const PYTHON_EXAMPLE = path.join(root, 'examples', 'python-producer');
 const SHELL_PRODUCER = path.join(root, 'examples', 'shell-producer', 'producer.sh');
+const TASKFLOW_CI = path.join(root, 'examples', 'taskflow-cli', 'ci.sh');
 
 let env: FlowTestEnv;
 let python: string;
+/** `temporal` and `taskflow` as a user has them on PATH. */
+let binDir: string;
 
 beforeAll(async () => {
   const venv = run(path.join(PYTHON_EXAMPLE, 'venv.sh'), [], { timeout: 170_000 });
   const [, , made] = await Promise.all([ensureBuilt(), (async () => (env = await flowTestEnv()))(), venv]);
   python = made.stdout.trim();
-  await env.startWorker();
-}, 180_000);
-afterAll(() => env?.teardown());
-
-function producerEnv(): NodeJS.ProcessEnv {
   const temporal = process.env.TEMPORAL_CLI;
   if (!temporal) throw new Error('TEMPORAL_CLI is not set; run through jest (its global setup provides it).');
-  return cliEnv(env.config, { TEMPORAL_CLI: temporal });
+  binDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-producer-bin-'));
+  fs.symlinkSync(temporal, path.join(binDir, 'temporal'));
+  fs.symlinkSync(path.join(root, 'bin', 'taskflow.js'), path.join(binDir, 'taskflow'));
+  await env.startWorker();
+}, 180_000);
+afterAll(async () => {
+  await env?.teardown();
+  if (binDir) fs.rmSync(binDir, { recursive: true, force: true });
+});
+
+function producerEnv(): NodeJS.ProcessEnv {
+  return cliEnv(env.config, { PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}` });
 }
 
 async function flowShow(flowId: string) {
@@ -103,4 +114,17 @@ test('the shell producer reports CI jobs with the Temporal CLI, finishes failed 
   const late = await run(SHELL_PRODUCER, [flowId, 'deploy=true'], { env: producerEnv(), timeout: 60_000 }).catch((err) => err);
   expect(late).toMatchObject({ code: 3, stderr: `Flow ${flowId} has already ended.\n` });
   expect((await flowShow(flowId)).tasks).toHaveLength(3);
+});
+
+test('the taskflow CLI loop of the docs reports each job with --create and finishes failed when a job failed', async () => {
+  const flowId = `cli-ci-${randomUUID().slice(0, 8)}`;
+  await run(TASKFLOW_CI, [flowId, 'lint=true', 'unit=exit 1'], { env: producerEnv(), timeout: 150_000 });
+  const flow = await flowShow(flowId);
+  expect(flow).toMatchObject({ flowId, lookupKey: flowId, status: 'failed', error: expect.stringContaining('unit') });
+  expect(flow.tasks.map((t: { taskId: string; status: string }) => [t.taskId, t.status])).toEqual([
+    ['lint', 'succeeded'],
+    ['unit', 'failed'],
+  ]);
+  // Created by taskflow, so it has the Web UI's summary without a producer setting one.
+  await expect(metadata(flowId)).resolves.toMatchObject({ summary: expect.stringContaining('lint') });
 });

@@ -7,14 +7,15 @@ async function main(flowId: string): Promise<void> {
   const flows = await FlowClient.connect(loadConfig());
   try {
     const create = { goal: 'Nightly export', lookupKey: flowId, autoComplete: false };
-    const started = await flows.report(flowId, { taskId: 'extract', status: 'running', lease: '15m' }, { create });
+    await flows.report(flowId, { taskId: 'extract', status: 'running', lease: '15m' }, { create });
+    const seen = (await flows.show(flowId)).flow; // the whole record, every task included
     const { applied, reason } = await flows.report(flowId, {
       taskId: 'extract', status: 'succeeded', summary: '1.2M rows', eventId: `${flowId}/extract/done`,
     });
     console.log(applied ? 'extract recorded' : `no-op: ${reason}`);
     try {
-      // Checked against the revision of the first report: the second one moved it on, so this is refused.
-      await flows.finish(flowId, { result: { rows: 1_200_000 }, expectedRevision: started.flow.revision });
+      // Checked against the revision we looked at: the report since moved it on, so this is refused.
+      await flows.finish(flowId, { result: { rows: 1_200_000 }, expectedRevision: seen.revision });
     } catch (err) {
       if (!(err instanceof RevisionConflictError)) throw err;
       console.log(`conflict: the flow is at revision ${err.currentRevision}`);

@@ -52,7 +52,8 @@ fi
 # docs:start jobs
 for spec in "$@"; do
   job=${spec%%=*}
-  update report "$flow/$job/running" "$(jq -nc --arg task "$job" '{taskId: $task, status: "running", lease: "30m"}')" >/dev/null
+  running=$(jq -nc --arg task "$job" '{taskId: $task, status: "running", lease: "30m"}')
+  update report "$flow/$job/running" "$running" >/dev/null
   if sh -c "${spec#*=}"; then status=succeeded; else status=failed; fi
   update report "$flow/$job/$status" "$(jq -nc --arg task "$job" --arg status "$status" \
     '{taskId: $task, status: $status, eventId: "\($task)/\($status)"}')" >/dev/null

@@ -17,7 +17,11 @@ export function describeForUi(record: FlowRecord): string {
   if (record.wait) {
     lines.push(`Waiting for: ${waitText(record.wait)}`);
     const data = ` --data '${exampleData(record.wait) ?? '<json>'}'`;
-    lines.push(...(record.syncMode === 'managed' ? commandHint('Resume', 'resume', record.flowId, data) : commandHint('Once no more tasks will come, end it', 'finish', record.flowId)));
+    const hint =
+      record.syncMode === 'managed'
+        ? commandHint('Resume', 'resume', record.flowId, data)
+        : commandHint('Once no more tasks will come, end it', 'finish', record.flowId);
+    lines.push(...hint);
   }
   if (record.blocked) {
     const by = record.blocked.taskId ? `task ${plain(record.blocked.taskId)}` : 'a task';
@@ -31,7 +35,9 @@ export function describeForUi(record: FlowRecord): string {
   if (record.error) lines.push(`Error: ${plain(record.error, 300)}`);
   if (record.status === 'failed') {
     const failing = record.tasks.filter((t) => FAILING.includes(t.status));
-    for (const task of failing.slice(0, LISTED_TASKS)) lines.push(`Failed task: ${taskLine(task)}${task.error ? ` — ${plain(task.error)}` : ''}`);
+    for (const task of failing.slice(0, LISTED_TASKS)) {
+      lines.push(`Failed task: ${taskLine(task)}${task.error ? ` — ${plain(task.error)}` : ''}`);
+    }
     if (failing.length > LISTED_TASKS) lines.push(`… and ${failing.length - LISTED_TASKS} more failed tasks`);
   }
   if (record.endedAt) lines.push(`Ended ${when(record.endedAt)}`);
@@ -76,7 +82,8 @@ function waitText(wait: unknown): string {
   const description = waitDescription(wait);
   if (!description) return plain(waitLabel(wait));
   const json = jsonIn(description);
-  const hint = json ? `${plain(json.before)}${json.before ? ' ' : ''}${code(json.text)}${json.after ? ' ' : ''}${plain(json.after)}` : plain(description);
+  if (!json) return `${plain(waitLabel(wait))} — ${plain(description)}`;
+  const hint = [json.before && plain(json.before), code(json.text), json.after && plain(json.after)].filter(Boolean).join(' ');
   return `${plain(waitLabel(wait))} — ${hint}`;
 }
 

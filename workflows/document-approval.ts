@@ -25,7 +25,7 @@ export const documentApproval = defineFlow({
     flow.setStep('approval');
     const approval = await flow.waitFor('approval', Approval, {
       timeout: '7d',
-      description: 'Send {"approved": true|false, "approver": "<name>"}',
+      description: 'Send {"approved": true, "approver": "<your name>"} to publish, approved false to reject',
     });
     flow.patchState({ approver: approval.approver });
     if (!approval.approved) return { published: false, reason: approval.note ?? `rejected by ${approval.approver}` };

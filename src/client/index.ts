@@ -16,3 +16,4 @@ export type { ReportOptions, FinishOptions, FailOptions } from './mirrored';
 export type { TaskReportInput, MirroredCreateInput, CancelHookInput, CancelHookResult } from '../model/transitions';
 export type { FlowRecord, FlowListEntry, TaskRecord, FlowStatus, TaskStatus, SyncMode } from '../model/records';
 export type { WriteResult, WriteAck } from '../model/messages';
+export { loadConfig, parseConfig, type TaskFlowConfig, type LoadedConfig, type LoadConfigOptions } from '../config';

@@ -3,6 +3,8 @@ import { isTerminalFlow } from '../model/status';
 
 /** Active tasks listed by name; the rest are only counted. */
 const LISTED_TASKS = 5;
+/** Task statuses that make a flow fail: a failed flow names its tasks in these. */
+const FAILING: readonly TaskRecord['status'][] = ['failed', 'timed_out', 'lost'];
 
 /**
  * The Web UI's "current details" for a flow, in Markdown: where it stands, what it waits for and
@@ -14,7 +16,12 @@ export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRec
   if (record.currentStep) lines.push(`Step: ${plain(record.currentStep)}`);
   if (record.wait) {
     lines.push(`Waiting for: ${waitText(record.wait)}`);
-    lines.push(...(record.syncMode === 'managed' ? commandHint('Resume', 'resume', record.flowId, " --data '<json>'") : commandHint('Once no more tasks will come, end it', 'finish', record.flowId)));
+    const data = ` --data '${exampleData(record.wait) ?? '<json>'}'`;
+    const hint =
+      record.syncMode === 'managed'
+        ? commandHint('Resume', 'resume', record.flowId, data)
+        : commandHint('Once no more tasks will come, end it', 'finish', record.flowId);
+    lines.push(...hint);
   }
   if (record.blocked) {
     const by = record.blocked.taskId ? `task ${plain(record.blocked.taskId)}` : 'a task';
@@ -26,6 +33,13 @@ export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRec
     lines.push(`**Cancel requested** ${when(record.cancelRequestedAt)}${record.cancelReason ? ` — ${plain(record.cancelReason)}` : ''}${stopping}`);
   }
   if (record.error) lines.push(`Error: ${plain(record.error, 300)}`);
+  if (record.status === 'failed') {
+    const failing = record.tasks.filter((t) => FAILING.includes(t.status));
+    for (const task of failing.slice(0, LISTED_TASKS)) {
+      lines.push(`Failed task: ${taskLine(task)}${task.error ? ` — ${plain(task.error)}` : ''}`);
+    }
+    if (failing.length > LISTED_TASKS) lines.push(`… and ${failing.length - LISTED_TASKS} more failed tasks`);
+  }
   if (record.endedAt) lines.push(`Ended ${when(record.endedAt)}`);
 
   const s = record.taskSummary;
@@ -64,10 +78,40 @@ export function waitLabel(wait: unknown): string {
   return JSON.stringify(wait);
 }
 
-/** `approval — Send {…}`: the wait's name and the hint the flow gave, as `flow show` prints it. */
+/** `approval — Send {…}`: the wait's name and the hint the flow gave; its JSON as code, so it copies as typed. */
 function waitText(wait: unknown): string {
+  const description = waitDescription(wait);
+  if (!description) return plain(waitLabel(wait));
+  const json = jsonIn(description);
+  if (!json) return `${plain(waitLabel(wait))} — ${plain(description)}`;
+  const hint = [json.before && plain(json.before), code(json.text), json.after && plain(json.after)].filter(Boolean).join(' ');
+  return `${plain(waitLabel(wait))} — ${hint}`;
+}
+
+function waitDescription(wait: unknown): string | null {
   const description = wait && typeof wait === 'object' ? (wait as { description?: unknown }).description : null;
-  return `${plain(waitLabel(wait))}${typeof description === 'string' && description ? ` — ${plain(description)}` : ''}`;
+  return typeof description === 'string' && description ? description : null;
+}
+
+/** The hint's JSON object, when it is valid JSON that fits in single quotes: the resume command's example data. */
+function exampleData(wait: unknown): string | null {
+  const json = jsonIn(waitDescription(wait) ?? '');
+  return json?.valid && !/['\r\n]/.test(json.text) ? json.text : null;
+}
+
+/** The `{…}` in a hint (first `{` to last `}`), the text around it, and whether it parses as JSON. */
+function jsonIn(text: string): { before: string; text: string; after: string; valid: boolean } | null {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end < start) return null;
+  const json = text.slice(start, end + 1);
+  let valid = true;
+  try {
+    JSON.parse(json);
+  } catch {
+    valid = false;
+  }
+  return { before: text.slice(0, start).trim(), text: json, after: text.slice(end + 1).trim(), valid };
 }
 
 function taskLine(task: TaskRecord): string {

@@ -11,6 +11,16 @@ export function flowFailure(type: FlowErrorType, message: string, details: Recor
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
 }
 
+/**
+ * How a flow ends when it fails or is cancelled as it may (a task failed, `flow fail`): its message says
+ * it all, so it carries no stack trace of the worker's code into the flow's result.
+ */
+export function expectedFailure(type: 'flow_failed' | 'cancelled', message: string): ApplicationFailure {
+  const failure = ApplicationFailure.create({ type, message, nonRetryable: true });
+  failure.stack = undefined;
+  return failure;
+}
+
 export function revisionConflict(record: FlowRecord, expectedRevision: number): ApplicationFailure {
   return flowFailure(
     'revision_conflict',

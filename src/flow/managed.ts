@@ -24,7 +24,7 @@ import { isActiveTask, isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
 import type { FlowContext, WaitOptions } from './context';
-import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
+import { checkExpectedRevision, checkWriteSize, expectedFailure, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
@@ -143,7 +143,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       if (isCancellation(err) || this.keeper.record.cancelRequestedAt) return await this.endCancelled();
       const message = messageOf(err);
       this.end('failed', { error: message });
-      throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ message, type: 'flow_failed', nonRetryable: true });
+      throw err instanceof ApplicationFailure ? err : expectedFailure('flow_failed', message);
     }
   }
 
@@ -165,7 +165,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     this.end('cancelled', {});
     // The execution ends Canceled only if the server asked for it; a cancel by update is followed by one.
     const cancelled = await CancellationScope.nonCancellable(() => condition(() => this.rootCancelled, ROOT_CANCEL_GRACE));
-    if (!cancelled) throw ApplicationFailure.create({ type: 'cancelled', message: 'Flow cancelled.', nonRetryable: true });
+    if (!cancelled) throw expectedFailure('cancelled', 'Flow cancelled.');
     throw new CancelledFailure('Flow cancelled.');
   }
 

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   CancellationScope,
   CancelledFailure,
   allHandlersFinished,
@@ -34,7 +33,7 @@ import {
 import { emptyTaskCounts } from '../model/status';
 import { createdAtOf } from './managed';
 import { cancelFlowExecution, stopWithHook } from './mirrored-cancel';
-import { flowFailure, zodMessage } from './failures';
+import { expectedFailure, flowFailure, zodMessage } from './failures';
 import { LeaseBook, type Lease } from './leases';
 import { registerMirroredHandlers, type MirroredWrites } from './mirrored-handlers';
 import { RecordPublisher } from './publish';
@@ -187,7 +186,7 @@ class MirroredFlow implements MirroredWrites {
   /** The execution status follows the flow (spec §9). */
   private async endExecution(): Promise<unknown> {
     const record = this.record;
-    if (record.status === 'failed') throw ApplicationFailure.create({ type: 'flow_failed', message: record.error ?? 'Flow failed.', nonRetryable: true });
+    if (record.status === 'failed') throw expectedFailure('flow_failed', record.error ?? 'Flow failed.');
     if (record.status === 'cancelled' && record.cancelRequestedAt !== null) {
       if (!this.rootCancelled) {
         try {
@@ -197,7 +196,7 @@ class MirroredFlow implements MirroredWrites {
         }
       }
       if (!(await condition(() => this.rootCancelled, EXECUTION_CANCEL_GRACE))) {
-        throw ApplicationFailure.create({ type: 'cancelled', message: 'Flow cancelled.', nonRetryable: true });
+        throw expectedFailure('cancelled', 'Flow cancelled.');
       }
       throw new CancelledFailure('Flow cancelled.');
     }

@@ -73,7 +73,7 @@ export class TaskRunner {
       const waiting = this.takeSlot(activityType);
       if (waiting) await this.waitForSlot(waiting);
       const task = this.createTask(activityType, options.name ?? activityType);
-      const activityOptions = this.activityOptions(task, options);
+      const activityOptions = this.activityOptions(task, options, args);
       let result: unknown;
       try {
         result = await (proxyActivities(activityOptions)[task.kind] as (...a: unknown[]) => Promise<unknown>)(...args);
@@ -121,7 +121,7 @@ export class TaskRunner {
     return task;
   }
 
-  private activityOptions(task: TaskRecord, options: TaskOptions): ActivityOptions {
+  private activityOptions(task: TaskRecord, options: TaskOptions, args: unknown[]): ActivityOptions {
     const { name: _name, ...activityOptions } = options;
     return {
       startToCloseTimeout: this.defaults.startToCloseTimeout ?? BUILT_IN_DEFAULTS.startToCloseTimeout,
@@ -129,7 +129,7 @@ export class TaskRunner {
       retry: { ...BUILT_IN_DEFAULTS.retry, ...this.defaults.retry },
       ...activityOptions,
       activityId: task.taskId,
-      summary: task.name,
+      summary: activitySummary(task, args),
       // Record the task's real outcome: the flow hears of a cancellation only once the task stops.
       cancellationType: 'WAIT_CANCELLATION_COMPLETED',
     };
@@ -152,6 +152,25 @@ export class TaskRunner {
 
 function isDisposed(err: unknown): boolean {
   return (err as Error)?.name === 'IllegalStateError';
+}
+
+/** Arguments longer than this (as JSON) are left out of an activity's summary. */
+const SHORT_ARGUMENTS = 60;
+
+/**
+ * What the Web UI shows beside an activity's type: what the task does, e.g. `Draft document "Q3 report"`.
+ * A default name (the activity type) is spelled as words, so the type is not repeated; short arguments follow.
+ */
+export function activitySummary(task: Pick<TaskRecord, 'name' | 'kind'>, args: unknown[]): string {
+  const name = task.name === task.kind ? asWords(task.kind) : task.name;
+  const shown = args.map((arg) => JSON.stringify(arg) ?? String(arg)).join(', ');
+  return shown && shown.length <= SHORT_ARGUMENTS ? `${name} ${shown}` : name;
+}
+
+/** `draftDocument` → `Draft document`. */
+function asWords(identifier: string): string {
+  const spaced = identifier.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
 function failureOf(err: unknown, options: ActivityOptions): Partial<TaskRecord> {

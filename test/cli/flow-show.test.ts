@@ -39,7 +39,7 @@ test('show: header, wait, state, tasks and the Web UI link in text; the FlowReco
   expect(field('step')).toBe('approval');
   expect(field('created')).toMatch(/^\d{4}-\d\d-\d\dT.+Z \((just now|\d+s ago)\)$/);
   expect(field('ended')).toBe('n/a');
-  expect(field('waiting for')).toBe('approval — Send {"approved": true|false, "approver": "<name>"}');
+  expect(field('waiting for')).toBe('approval — Send {"approved": true, "approver": "<your name>"} to publish, approved false to reject');
   expect(lines).toContain('State:');
   expect(lines).toContain(`    "words": ${record.state && (record.state as { words: number }).words},`);
   expect(lines).toContain('Tasks: 1 total · 0 active · 0 issues');

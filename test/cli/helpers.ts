@@ -9,6 +9,8 @@ import { eventually as eventuallyWithin } from '../helpers/server';
 export const root = path.resolve(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'taskflow.js');
 const builtMarker = path.join(root, 'dist', 'src', 'cli', 'commands', 'index.js');
+// The package's entry points ship declarations; a dist built before they were emitted is rebuilt.
+const declarationsMarker = path.join(root, 'dist', 'src', 'client', 'index.d.ts');
 const lockDir = path.join(os.tmpdir(), `taskflow-cli-build-${Buffer.from(root).toString('hex').slice(-16)}.lock`);
 
 function newestSource(dir: string): number {
@@ -23,7 +25,7 @@ function newestSource(dir: string): number {
 }
 
 function isBuilt(): boolean {
-  if (!fs.existsSync(builtMarker)) return false;
+  if (!fs.existsSync(builtMarker) || !fs.existsSync(declarationsMarker)) return false;
   const built = fs.statSync(builtMarker).mtimeMs;
   return ['src', 'workflows', 'activities'].every((dir) => newestSource(path.join(root, dir)) <= built);
 }
@@ -50,7 +52,7 @@ export async function ensureBuilt(): Promise<void> {
     if (isBuilt()) return;
     // Incremental, with its state outside the project; a dist removed since must be emitted in full.
     const buildInfo = `${lockDir.replace(/\.lock$/, '')}.tsbuildinfo`;
-    if (!fs.existsSync(builtMarker)) fs.rmSync(buildInfo, { force: true });
+    if (!fs.existsSync(builtMarker) || !fs.existsSync(declarationsMarker)) fs.rmSync(buildInfo, { force: true });
     const tsc = [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', buildInfo];
     // Type errors elsewhere in the tree still emit JavaScript; the tests judge the result.
     await promisify(execFile)(process.execPath, tsc, { cwd: root }).catch(() => undefined);

@@ -62,5 +62,5 @@ test('the Web UI metadata is filled in: static summary and details, activity sum
 
   const history = await handle.fetchHistory();
   const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes);
-  expect(defaultPayloadConverter.fromPayload(scheduled[0]!.userMetadata!.summary!)).toBe('draftDocument');
+  expect(defaultPayloadConverter.fromPayload(scheduled[0]!.userMetadata!.summary!)).toBe('Draft document "UI check"');
 });

@@ -1,4 +1,5 @@
 import { describeForUi, describeStartForUi } from '../../src/flow/details';
+import { activitySummary } from '../../src/flow/tasks';
 import { newFlowRecord } from '../../src/model/new-record';
 import type { FlowRecord, TaskRecord } from '../../src/model/records';
 import { summarizeTasks } from '../../src/model/status';
@@ -39,20 +40,43 @@ function task(fields: Partial<TaskRecord>): TaskRecord {
   };
 }
 
-test('a waiting flow says what it waits for and how to resume it, one line each', () => {
-  const details = describeForUi(
-    flow({ status: 'waiting', revision: 6, currentStep: 'approval', wait: { for: 'approval', description: 'Send {"approved": true, "approver": "<name>"}' } }),
-  );
+test('a waiting flow says what it waits for and how to resume it, its JSON in code spans that copy as valid JSON', () => {
+  const wait = { for: 'approval', description: 'Send {"approved": true, "approver": "<your name>"} to publish' };
+  const details = describeForUi(flow({ status: 'waiting', revision: 6, currentStep: 'approval', wait }));
   expect(details).toBe(
     [
       '**waiting** · revision 6 · managed flow',
       'Step: approval',
-      'Waiting for: approval — Send \\{"approved": true, "approver": "\\<name\\>"\\}',
-      "Resume with `taskflow flow resume documentApproval-1a2b3c4d --data '<json>'`",
+      'Waiting for: approval — Send `{"approved": true, "approver": "<your name>"}` to publish',
+      'Resume with `taskflow flow resume documentApproval-1a2b3c4d --data \'{"approved": true, "approver": "<your name>"}\'`',
       '',
       'Tasks: 0 total · 0 active · 0 issues',
     ].join('\n'),
   );
+  const data = /--data '(.*)'`$/m.exec(details)![1]!;
+  expect(JSON.parse(data)).toEqual({ approved: true, approver: '<your name>' });
+
+  // A hint without valid JSON (or with a quote the shell would trip on) keeps a placeholder to fill in.
+  const loose = describeForUi(flow({ status: 'waiting', wait: { for: 'approval', description: 'Send {"approved": true|false}' } }));
+  expect(loose).toContain('Waiting for: approval — Send `{"approved": true|false}`');
+  expect(loose).toContain("--data '<json>'`");
+  const quoted = describeForUi(flow({ status: 'waiting', wait: { for: 'x', description: `{"note": "it's"}` } }));
+  expect(quoted).toContain("--data '<json>'`");
+  expect(describeForUi(flow({ status: 'waiting', wait: { for: 'x', description: 'plain *words*' } }))).toContain('Waiting for: x — plain \\*words\\*');
+});
+
+test('a failed flow names its failing tasks with their errors, managed or mirrored', () => {
+  const tasks = [
+    task({ taskId: 'lint', name: 'lint', kind: 'ci', status: 'succeeded' }),
+    task({ taskId: 'e2e', name: 'e2e', kind: 'ci', status: 'failed', error: 'exit code 2' }),
+    task({ taskId: 'deploy', name: 'deploy', kind: 'ci', status: 'lost' }),
+  ];
+  const mirrored = describeForUi(flow({ syncMode: 'mirrored', status: 'failed', error: 'Task e2e failed.', endedAt: '2026-05-04T10:20:00.000Z' }, tasks));
+  expect(mirrored).toContain('Error: Task e2e failed.\nFailed task: e2e · ci · failed — exit code 2\nFailed task: deploy · ci · lost\nEnded');
+  expect(mirrored).not.toContain('Failed task: lint');
+  const managed = describeForUi(flow({ status: 'failed', error: 'disk full' }, [task({ taskId: 'draftDocument-1', name: 'draftDocument', kind: 'draftDocument', status: 'failed', error: 'disk full' })]));
+  expect(managed).toContain('Failed task: draftDocument (draftDocument-1) · failed — disk full');
+  expect(describeForUi(flow({ status: 'running' }, tasks))).not.toContain('Failed task');
 });
 
 test('cancel intent, active tasks with their progress, and a cap on how many are listed', () => {
@@ -95,4 +119,12 @@ test('static details name the sync mode, the lookup key and the input, in code s
       'Auto-complete: off · Cancel hook: `stopJob`',
     ].join('\n'),
   );
+});
+
+test("an activity's summary says what the task does: its name as words, and its arguments when short", () => {
+  expect(activitySummary({ name: 'draftDocument', kind: 'draftDocument' }, ['Quarterly report'])).toBe('Draft document "Quarterly report"');
+  expect(activitySummary({ name: 'publishDocument', kind: 'publishDocument' }, ['Q3', 'ada'])).toBe('Publish document "Q3", "ada"');
+  expect(activitySummary({ name: 'Resize thumbnail', kind: 'resize_image' }, [{ width: 64 }])).toBe('Resize thumbnail {"width":64}');
+  expect(activitySummary({ name: 'export_rows', kind: 'export_rows' }, [])).toBe('Export rows');
+  expect(activitySummary({ name: 'exportRows', kind: 'exportRows' }, ['x'.repeat(80)])).toBe('Export rows');
 });

@@ -2,9 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { parseConfig } from '../../src/config';
 import { registerSearchAttributes, startDevServer, type DevServerHandle } from '../../src/server';
+import { loadActivities } from '../../src/worker';
 import { freePorts } from '../global-setup';
 import { eventually, flowTestEnv, type FlowTestEnv } from '../helpers/flows';
 
@@ -18,6 +20,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const NAMESPACE = 'default';
 const DOCS = path.resolve(__dirname, '../../docs');
 const VIEWPORT = { width: 1200, height: 800 };
+/** A worker's stack frame, as a failure's stack trace would show it. */
+const STACK_FRAME = /\bat \S.*\.(js|ts):\d+/;
 /** How long the eventually consistent list may take to show a change. */
 const VISIBILITY_DEADLINE_MS = 20_000;
 
@@ -33,6 +37,8 @@ if (!haveChromium) console.log(`Skipping the Web UI test: ${CHROMIUM} is missing
   let ui: string;
   let waitingId: string;
   let mirroredId: string;
+  let failedManagedId: string;
+  let failedMirroredId: string;
 
   beforeAll(async () => {
     const cliPath = process.env.TEMPORAL_CLI;
@@ -53,12 +59,24 @@ if (!haveChromium) console.log(`Skipping the Web UI test: ${CHROMIUM} is missing
     }
     // The server is this file's own, so the project's default task queue is free (and reads well in the screenshots).
     env = await flowTestEnv({ connection: { ...base.connection, address: server.address, namespace: NAMESPACE }, taskQueue: base.taskQueue });
-    await env.startWorker();
+    // The project's tasks, but a draft titled "Doomed" fails, so a managed flow fails as flows do.
+    const activities = loadActivities();
+    await env.startWorker({
+      ...activities,
+      draftDocument: async (title: string) => {
+        if (title === 'Doomed') throw ApplicationFailure.nonRetryable('the printer is out of paper', 'PrinterError');
+        return activities.draftDocument!(title);
+      },
+    });
 
     const waiting = await env.client.start('documentApproval', { documentId: 'doc-ui', title: 'Quarterly report' });
     waitingId = waiting.flowId;
     mirroredId = (await env.client.report(`ci-build-${waiting.flowId.slice(-8)}`, { taskId: 't1', status: 'running', kind: 'ci' }, { create: {} })).flow.flowId;
+    failedManagedId = (await env.client.start('documentApproval', { documentId: 'doc-doomed', title: 'Doomed' })).flowId;
+    const failedReport = { taskId: 'e2e', status: 'failed', kind: 'ci', error: 'exit code 2' } as const;
+    failedMirroredId = (await env.client.report(`ci-failed-${waiting.flowId.slice(-8)}`, failedReport, { create: {} })).flow.flowId;
     await eventually(() => env!.client.snapshot(waitingId), (s) => s.flow.status === 'waiting');
+    for (const id of [failedManagedId, failedMirroredId]) await eventually(() => env!.client.snapshot(id), (s) => s.flow.status === 'failed');
     // Both are listed before the browser looks, so "the mirrored flow is not in the waiting list" means something.
     await eventually(() => env!.client.list({}), (l) => l.flows.some((f) => f.flowId === waitingId && f.status === 'waiting') && l.flows.some((f) => f.flowId === mirroredId), VISIBILITY_DEADLINE_MS);
 
@@ -105,7 +123,15 @@ if (!haveChromium) console.log(`Skipping the Web UI test: ${CHROMIUM} is missing
     const current = page.frameLocator('#user-metadata-current-details');
     await current.getByText('Waiting for: approval').waitFor();
     await current.getByText('taskflow flow resume').waitFor();
-    expect((await current.locator('body').innerText()).trim()).toMatch(/^waiting · revision \d+ · managed flow/);
+    const currentText = (await current.locator('body').innerText()).trim();
+    expect(currentText).toMatch(/^waiting · revision \d+ · managed flow/);
+    // The hint and the command are code, with the quotes typed: what is copied is valid JSON and a valid command.
+    expect(currentText).not.toMatch(/[\u2018\u2019\u201c\u201d]/);
+    const codes = await current.locator('code').allInnerTexts();
+    expect(codes).toContain('{"approved": true, "approver": "<your name>"}');
+    const command = codes.find((c) => c.startsWith('taskflow flow resume'));
+    expect(command).toBe(`taskflow flow resume ${waitingId} --data '{"approved": true, "approver": "<your name>"}'`);
+    expect(JSON.parse(/--data '(.*)'$/.exec(command!)![1]!)).toEqual({ approved: true, approver: '<your name>' });
     // Flow id at the top, so the three metadata panels fit in the picture.
     await page.getByRole('heading', { name: waitingId }).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
     await screenshot('web-ui.png');
@@ -125,7 +151,8 @@ if (!haveChromium) console.log(`Skipping the Web UI test: ${CHROMIUM} is missing
     expect(answer).toContain('"status": "waiting"');
 
     await page.getByRole('tab', { name: /Event History/ }).click();
-    await eventually(() => page.locator('main').innerText(), (text) => /Activity Task Scheduled[\s\S]*?Summary\s+draftDocument/.test(text));
+    // The activity's summary says what the task does, not its type a second time.
+    await eventually(() => page.locator('main').innerText(), (text) => /Activity Task Scheduled[\s\S]*?Summary\s+Draft document "Quarterly report"/.test(text));
   });
 
   test("a mirrored flow's page, reached by the flow id alone as flow show links it, shows its current details", async () => {
@@ -136,6 +163,26 @@ if (!haveChromium) console.log(`Skipping the Web UI test: ${CHROMIUM} is missing
     const current = page.frameLocator('#user-metadata-current-details');
     await current.getByText('t1 · ci · running').waitFor();
     expect((await current.locator('body').innerText()).trim()).toMatch(/^running · revision 1 · mirrored flow/);
+  });
+
+  test.each([
+    ['managed', () => failedManagedId, 'Failed task: draftDocument (draftDocument-1) · failed — the printer is out of paper', 'the printer is out of paper'],
+    ['mirrored', () => failedMirroredId, 'Failed task: e2e · ci · failed — exit code 2', 'Task e2e failed: exit code 2'],
+  ])("a failed %s flow's current details name the failing task, and its failure carries no stack trace", async (_mode, id, line, message) => {
+    const flowId = id();
+    await page.goto(`${ui}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(flowId)}`);
+    const failure = await eventually(() => page.locator('main').innerText(), (text) => text.includes(message));
+    expect(failure).not.toMatch(STACK_FRAME);
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    const current = page.frameLocator('#user-metadata-current-details');
+    await current.getByText(line).waitFor();
+    expect((await current.locator('body').innerText()).trim()).toMatch(/^failed · revision \d+/);
+
+    // What the UI shows is what history holds: the failure's message, type and no stack trace.
+    const history = await env!.client.client.workflow.getHandle(flowId).fetchHistory();
+    const failed = history.events!.at(-1)!.workflowExecutionFailedEventAttributes!.failure!;
+    expect(failed).toMatchObject({ message, applicationFailureInfo: { type: 'flow_failed', nonRetryable: true } });
+    expect(failed.stackTrace ?? '').toBe('');
   });
 
   function listUrl(query: string): string {

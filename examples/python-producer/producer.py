@@ -73,8 +73,8 @@ async def send(client, flow_id, name, payload, *, update_id=None, start=None):
 
 
 def revision_of(answer):
-    """The flow's revision after a write (newer TaskFlow answers carry it at the top level)."""
-    return answer["revision"] if "revision" in answer else answer["flow"]["revision"]
+    """The flow's revision after a write: every update answers {applied, reason?, revision, status, ...}."""
+    return answer["revision"]
 
 
 def now():

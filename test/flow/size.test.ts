@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { MESSAGES, type RecordPage } from '../../src/model/messages';
 import type { FlowRecord } from '../../src/model/records';
-import { SA_SYNC_MODE } from '../../src/model/search-attributes';
+import { SA_STATUS, SA_SYNC_MODE } from '../../src/model/search-attributes';
 import { listTasks } from '../../src/client/tasks';
 import { cliEnv, ensureBuilt, runCli } from '../cli/helpers';
 import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
@@ -28,6 +28,15 @@ async function startFlow(flowType: string, input: unknown): Promise<string> {
   return flowId;
 }
 
+/**
+ * Waits for a flow status from describe (its search attributes): cheap, where polling the whole
+ * record of a flow of thousands of tasks would keep its worker busy answering queries.
+ */
+async function waitForStatus(flowId: string, status: string, timeoutMs = 540_000): Promise<void> {
+  const handle = env.client.client.workflow.getHandle(flowId);
+  await eventually(() => handle.describe(), (d) => d.typedSearchAttributes.get(SA_STATUS) === status, timeoutMs);
+}
+
 async function workflowTaskFailures(flowId: string): Promise<number> {
   const history = await env.client.client.workflow.getHandle(flowId).fetchHistory();
   return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
@@ -35,7 +44,8 @@ async function workflowTaskFailures(flowId: string): Promise<number> {
 
 test('one flow holds 10,000 tasks: shown and listed whole (CLI too), the Web UI query pages, the 10,001st is task_limit', async () => {
   const flowId = await startFlow('manyTasks', { tasks: 10_000, concurrency: 200, oneMore: true });
-  const { flow } = await eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === 'succeeded', 540_000);
+  await waitForStatus(flowId, 'succeeded');
+  const { flow } = await env.client.snapshot(flowId);
 
   expect(flow.result).toEqual({ done: 10_000, refused: { type: 'task_limit', message: expect.stringContaining('split the work into child flows') } });
   expect(flow.tasks).toHaveLength(10_000);
@@ -65,7 +75,8 @@ test('one flow holds 10,000 tasks: shown and listed whole (CLI too), the Web UI 
 
 test('a flow that starts 5,000 tasks at once completes, never past the pending-activity limit, no workflow task failed', async () => {
   const flowId = await startFlow('fanOutAtOnce', { tasks: 5_000 });
-  const { flow } = await eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === 'succeeded', 540_000);
+  await waitForStatus(flowId, 'succeeded');
+  const { flow } = await env.client.snapshot(flowId);
   expect(flow.result).toEqual({ done: 5_000 });
   expect(flow.taskSummary).toMatchObject({ total: 5_000, failures: 0 });
   expect(await workflowTaskFailures(flowId)).toBe(0);
@@ -82,12 +93,12 @@ test('a resume or state patch adds the same history to a flow of 5,000 tasks as 
   };
   const small = await startFlow('resumable', { tasks: 1 });
   const large = await startFlow('resumable', { tasks: 5_000 });
-  for (const flowId of [small, large]) await eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === 'waiting', 540_000);
+  for (const flowId of [small, large]) await waitForStatus(flowId, 'waiting');
 
   for (const flowId of [small, large]) {
     // One warm-up, so both flows are measured in the same steady state.
     await env.client.resume(flowId, { n: 0 });
-    await eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === 'waiting');
+    await waitForStatus(flowId, 'waiting', 60_000);
   }
   const resumeSmall = await added(small, () => env.client.resume(small, { n: 1 }));
   const resumeLarge = await added(large, () => env.client.resume(large, { n: 1 }));

@@ -1,16 +1,13 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  CancelledFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   currentUpdateInfo,
   log,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { carryRecord, restoreRecord, type CarriedRecord } from '../model/carry';
 import { FlowRecordKeeper } from '../model/keeper';
 import type { CancelRequest, WriteResult } from '../model/messages';
@@ -30,7 +27,8 @@ import {
   type MirroredCancelResult,
   type MirroredCreateInput,
 } from '../model/transitions';
-import { cancelFlowExecution, stopWithHook } from './mirrored-cancel';
+import { endExecutionCancelled } from './execution-cancel';
+import { stopWithHook } from './mirrored-cancel';
 import { flowFailure, zodMessage } from './failures';
 import { LeaseBook, type Lease } from './leases';
 import { registerMirroredHandlers, type MirroredWrites } from './mirrored-handlers';
@@ -42,8 +40,6 @@ const now = () => new Date().toISOString();
 const EVENT_WINDOW = 10_000;
 /** Update ids remembered with their answers, so an update the server re-delivers to the next run is applied once. */
 const REQUEST_WINDOW = 1_000;
-/** How long a finalised flow waits for the server-side cancel that makes its execution end Canceled. */
-const EXECUTION_CANCEL_GRACE = '30s';
 
 export type MirroredInit = MirroredCreateInput;
 
@@ -174,19 +170,7 @@ class MirroredFlow implements MirroredWrites {
   private async endExecution(): Promise<unknown> {
     const record = this.record;
     if (record.status === 'failed') throw ApplicationFailure.create({ type: 'flow_failed', message: record.error ?? 'Flow failed.', nonRetryable: true });
-    if (record.status === 'cancelled' && record.cancelRequestedAt !== null) {
-      if (!this.rootCancelled) {
-        try {
-          await startChild(cancelFlowExecution, { workflowId: `${record.flowId}/cancel`, args: [record.flowId], parentClosePolicy: 'ABANDON' });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      }
-      if (!(await condition(() => this.rootCancelled, EXECUTION_CANCEL_GRACE))) {
-        throw ApplicationFailure.create({ type: 'cancelled', message: 'Flow cancelled.', nonRetryable: true });
-      }
-      throw new CancelledFailure('Flow cancelled.');
-    }
+    if (record.status === 'cancelled' && record.cancelRequestedAt !== null) return endExecutionCancelled(record.flowId, () => this.rootCancelled);
     return record.result ?? null;
   }
 

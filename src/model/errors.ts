@@ -14,6 +14,7 @@ export const FLOW_ERROR_TYPES = [
   'usage',
   'tasks_still_active',
   'wait_timeout',
+  'ambiguous_wait',
   'internal',
 ] as const;
 export type FlowErrorType = (typeof FLOW_ERROR_TYPES)[number];

@@ -14,12 +14,8 @@ test('a flow of 2,000 tasks continues as new and keeps its id, revision sequence
   const items = 2000;
   const pageSize = 100;
   // Continue-as-new far earlier than Temporal would suggest, so the test sees several runs.
-  const handle = await env.client.client.workflow.start('catalogReindex', {
-    workflowId: flowId,
-    taskQueue: env.config.taskQueue,
-    args: [{ catalog: 'books', items, pageSize }, { continueAsNewAfterEvents: 1500 }],
-    typedSearchAttributes: [{ key: SA_SYNC_MODE, value: 'managed' }],
-  });
+  const started = await env.client.start('catalogReindex', { catalog: 'books', items, pageSize }, { flowId, continueAsNewAfterEvents: 1500 });
+  const handle = { firstExecutionRunId: started.runId };
   const runs = new Set([handle.firstExecutionRunId]);
 
   const { flow } = await eventually(

@@ -10,7 +10,7 @@ export { eventually } from './server';
 /** The test server global set-up started, and a fresh task queue so test files never share work. */
 export const flowTestConfig = testConfig;
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 let runtimeInstalled = false;
 
 export interface FlowTestEnv {
@@ -22,8 +22,11 @@ export interface FlowTestEnv {
   teardown(): Promise<void>;
 }
 
-/** A FlowClient and a worker for the project's flows, on the shared test server. */
-export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = {}): Promise<FlowTestEnv> {
+/**
+ * A FlowClient and a worker for the project's flows (or those of `workflowsDir`, e.g. the test
+ * fixtures' flows), on the shared test server.
+ */
+export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = {}, workflowsDir = projectPaths.workflowsDir): Promise<FlowTestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
@@ -31,7 +34,8 @@ export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = 
   const config = flowTestConfig(overrides);
   const client = await FlowClient.connect(config);
   const connection = await NativeConnection.connect({ address: config.connection.address });
-  bundle ??= bundleFlows(projectPaths.workflowsDir);
+  if (!bundles.has(workflowsDir)) bundles.set(workflowsDir, bundleFlows(workflowsDir));
+  const bundle = bundles.get(workflowsDir)!;
   let running: { worker: Worker; done: Promise<void> } | undefined;
 
   const env: FlowTestEnv = {

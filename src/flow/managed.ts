@@ -39,11 +39,16 @@ const now = () => new Date().toISOString();
 export async function runManagedFlow<R>(definition: FlowDefinition<z.ZodType, unknown, R>, rawInput: unknown, carried?: unknown): Promise<R> {
   const parsed = definition.input.safeParse(rawInput);
   if (!parsed.success) throw flowFailure('invalid_input', zodMessage('Flow input', parsed.error));
-  const flow = new ManagedFlow(definition, rawInput, parsed.data, carried as CarriedRecord | undefined);
+  const flow = new ManagedFlow(definition, rawInput, parsed.data, isCarriedRecord(carried) ? carried : undefined);
   return flow.execute();
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the state's type is the definition's; checked by its schema
+/** A record the previous run carried; anything else (an older release's start options) is ignored. */
+function isCarriedRecord(value: unknown): value is CarriedRecord {
+  return typeof value === 'object' && value !== null && 'flowId' in value && Array.isArray((value as { tasks?: unknown }).tasks);
+}
+
+/** The state's type is the definition's, checked by its schema at run time. */
 type S = any;
 
 class ManagedFlow<R> implements FlowContext<S> {

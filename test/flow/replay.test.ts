@@ -15,8 +15,8 @@ interface Example {
   name: string;
   type: string;
   input: unknown;
-  /** How the flow starts, when not by `client.start(type, input)`; answers its flow id. */
-  start?: (env: FlowTestEnv) => Promise<string>;
+  /** How the flow starts, when not by `client.start(type, input)`, under `flowId`. */
+  start?: (env: FlowTestEnv, flowId: string) => Promise<void>;
   drive?: (env: FlowTestEnv, flowId: string) => Promise<void>;
   /** Also record the first run's history (for a flow that continues as new): `<name>-first-run`. */
   firstRun?: boolean;
@@ -50,13 +50,11 @@ const examples: Example[] = [
     name: 'mirrored',
     type: 'mirrored',
     input: null,
-    start: async (env) => {
-      const flowId = `replay-mirrored-${Date.now()}`;
+    start: async (env, flowId) => {
       await env.client.report(flowId, { taskId: 'build', status: 'running', kind: 'ci' }, { create: { autoComplete: false, goal: 'Replay' } });
       await env.client.report(flowId, { taskId: 'build', status: 'succeeded', summary: 'built' });
       await env.client.report(flowId, { taskId: 'test', status: 'failed', summary: 'one flaky test' });
       await env.client.finish(flowId, { result: { built: true } });
-      return flowId;
     },
   },
   {
@@ -64,13 +62,20 @@ const examples: Example[] = [
     name: 'catalog-reindex-continued',
     type: 'catalogReindex',
     input: { catalog: 'replay', items: 60, pageSize: 20 },
-    start: async (env) => {
-      const started = await env.client.start('catalogReindex', { catalog: 'replay', items: 60, pageSize: 20 }, { continueAsNewAfterEvents: 20 });
-      return started.flowId;
+    start: async (env, flowId) => {
+      await env.client.start('catalogReindex', { catalog: 'replay', items: 60, pageSize: 20 }, { flowId, continueAsNewAfterEvents: 20 });
     },
     firstRun: true,
   },
 ];
+
+/**
+ * Each example runs under a fixed flow id, and replays under the same one: flow code may use its
+ * id (a cancelled flow names its cancel child after it), and replay must see what the run saw.
+ */
+function flowIdOf(fixture: string): string {
+  return `replay-${fixture.replace(/\.history\.bin$/, '').replace(/-first-run$/, '')}`;
+}
 
 async function recordHistories(): Promise<void> {
   const env = await flowTestEnv();
@@ -81,7 +86,9 @@ async function recordHistories(): Promise<void> {
       fs.writeFileSync(path.join(dir, `${name}.history.bin`), temporal.api.history.v1.History.encode(history).finish());
     };
     for (const example of examples) {
-      const flowId = example.start ? await example.start(env) : (await env.client.start(example.type, example.input)).flowId;
+      const flowId = flowIdOf(example.name);
+      if (example.start) await example.start(env, flowId);
+      else await env.client.start(example.type, example.input, { flowId });
       await example.drive?.(env, flowId);
       const handle = env.client.client.workflow.getHandle(flowId);
       const last = await eventually(() => handle.describe(), (d) => d.status.name !== 'RUNNING', 60_000);
@@ -106,7 +113,7 @@ test('recorded histories of every example flow replay without non-determinism', 
   expect(expected.filter((name) => !files.includes(`${name}.history.bin`))).toEqual([]);
 
   const workflowBundle = await bundleFlows();
-  const histories = files.map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(dir, f))) }));
+  const histories = files.map((f) => ({ workflowId: flowIdOf(f), history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(dir, f))) }));
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -23,8 +23,16 @@ export interface FlowContext<State> {
   patchState(patch: Partial<State>): void;
   /** Activities of type `A` as tasks of this flow: each call is one recorded task. */
   tasks<A>(options?: TaskOptions): FlowTasks<A>;
-  /** Parks the flow in `waiting` until a `resume` whose data the schema accepts; returns that data. */
+  /**
+   * Parks this branch in `waiting` until a `resume` of this wait whose data the schema accepts;
+   * returns that data. Several waits may be open at once (parallel branches), each under its own
+   * name; a resume names the one it answers (`--wait <name>`) when more than one is open.
+   */
   waitFor<T>(name: string, schema: z.ZodType<T>, options?: WaitOptions): Promise<T>;
-  /** A safe point to continue-as-new: does so when Temporal suggests it, carrying the record forward. */
+  /**
+   * A safe point to continue-as-new: when Temporal suggests it, waits until nothing is in flight
+   * (no task running in another branch, no open wait, no running message handler), then continues
+   * as new with the raw input, carrying the record forward.
+   */
   checkpoint(): Promise<void>;
 }

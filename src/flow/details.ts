@@ -49,7 +49,7 @@ export interface StartDetails {
   syncMode: SyncMode;
   flowType: string;
   lookupKey: string | null;
-  /** Managed: the validated input, shown shortened. */
+  /** Managed: the input as the caller sent it, shown shortened. */
   input?: unknown;
   /** Mirrored: how the flow was created. */
   autoComplete?: boolean;

@@ -23,7 +23,7 @@ import { isActiveTask, isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
 import type { FlowContext, WaitOptions } from './context';
-import { endExecutionCancelled } from './execution-cancel';
+import { endExecutionCancelled, requestExecutionCancel } from './execution-cancel';
 import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
@@ -59,6 +59,8 @@ class ManagedFlow<R> implements FlowContext<S> {
   private readonly start: FlowStartOptions;
   private readonly waits = new OpenWaits();
   private rootCancelled = false;
+  /** The request for this execution's server-side cancel, once the flow asked for it. */
+  private executionCancel: Promise<void> | undefined;
 
   constructor(
     private readonly definition: FlowDefinition<z.ZodType, unknown, R>,
@@ -171,7 +173,7 @@ class ManagedFlow<R> implements FlowContext<S> {
     // A cancelled Promise.all rejects at its first cancelled task; record how every other one really ends.
     await CancellationScope.nonCancellable(() => condition(() => this.keeper.record.taskSummary.active === 0));
     this.end('cancelled', {});
-    return endExecutionCancelled(this.keeper.record.flowId, () => this.rootCancelled);
+    return endExecutionCancelled(() => this.rootCancelled, () => this.requestExecutionCancel());
   }
 
   /** Opens a wait and parks until a resume answers it; other open waits are left alone. */
@@ -212,6 +214,11 @@ class ManagedFlow<R> implements FlowContext<S> {
     const parsed = wait.schema.safeParse(data);
     if (!parsed.success) throw flowFailure('invalid_input', zodMessage('Resume data', parsed.error));
     return parsed.data;
+  }
+
+  /** Asks (once) for the server-side cancel that lets the execution end Canceled. */
+  private requestExecutionCancel(): Promise<void> {
+    return (this.executionCancel ??= requestExecutionCancel(this.keeper.record.flowId));
   }
 
   private validState(candidate: unknown): unknown {
@@ -287,6 +294,9 @@ class ManagedFlow<R> implements FlowContext<S> {
       ({ reason }) => {
         const applied = this.recordCancelIntent(reason ?? null);
         this.flowScope.cancel();
+        // Asked for now, as a client would: the execution then ends Canceled as soon as its tasks stopped.
+        // A failure to start the request surfaces where the flow ends, which awaits it again.
+        if (!this.rootCancelled) this.requestExecutionCancel().catch(() => undefined);
         return this.written(applied, 'cancel_already_requested');
       },
       {

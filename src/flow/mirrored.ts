@@ -27,7 +27,7 @@ import {
   type MirroredCancelResult,
   type MirroredCreateInput,
 } from '../model/transitions';
-import { endExecutionCancelled } from './execution-cancel';
+import { endExecutionCancelled, requestExecutionCancel } from './execution-cancel';
 import { stopWithHook } from './mirrored-cancel';
 import { flowFailure, zodMessage } from './failures';
 import { LeaseBook, type Lease } from './leases';
@@ -170,7 +170,9 @@ class MirroredFlow implements MirroredWrites {
   private async endExecution(): Promise<unknown> {
     const record = this.record;
     if (record.status === 'failed') throw ApplicationFailure.create({ type: 'flow_failed', message: record.error ?? 'Flow failed.', nonRetryable: true });
-    if (record.status === 'cancelled' && record.cancelRequestedAt !== null) return endExecutionCancelled(record.flowId, () => this.rootCancelled);
+    if (record.status === 'cancelled' && record.cancelRequestedAt !== null) {
+      return endExecutionCancelled(() => this.rootCancelled, () => requestExecutionCancel(record.flowId));
+    }
     return record.result ?? null;
   }
 

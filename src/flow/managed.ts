@@ -1,6 +1,5 @@
 import {
   CancellationScope,
-  CancelledFailure,
   ContinueAsNew,
   allHandlersFinished,
   condition,
@@ -89,8 +88,7 @@ class ManagedFlow<R> implements FlowContext<S> {
     this.tasksRunner = new TaskRunner(this.keeper, this.start.taskDefaults ?? {}, {
       now,
       blocked: async (task) => {
-        const summary = task.terminalSummary;
-        await this.awaitResume({ name: task.taskId, kind: 'blocked', schema: null, description: summary, taskId: task.taskId });
+        await this.awaitResume({ name: task.taskId, kind: 'blocked', schema: null, description: task.terminalSummary, taskId: task.taskId });
       },
     });
     this.registerHandlers();

@@ -3,6 +3,7 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, type Workflow
 import type { TaskFlowConfig } from '../config';
 import { connectionOptions } from '../config';
 import { parseDuration } from '../config/duration';
+import type { WaitDefinition } from '../flow/context';
 import { flowDefinitionOf, type FlowDefinition, type FlowWorkflow } from '../flow/define';
 import type { z } from 'zod';
 import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
@@ -29,8 +30,11 @@ export interface StartOptions {
 }
 
 export interface ResumeOptions extends WriteOptions {
-  /** The open wait to answer (a blocked task's wait is named after its task id); needed when several are open. */
-  wait?: string;
+  /**
+   * The open wait to answer, by name (a blocked task's wait is named after its task id) or as
+   * declared with `defineWait`; needed when several are open.
+   */
+  wait?: string | WaitDefinition;
 }
 
 export interface WriteOptions {
@@ -198,8 +202,12 @@ export class FlowClient {
     return { active, waiting, blocked, issues, cancelRequested, total };
   }
 
+  /** Answers one open wait; with a `defineWait` wait, `data` is typed from its schema. */
+  resume<Schema extends z.ZodType>(lookup: string, data: z.input<Schema>, options: ResumeOptions & { wait: WaitDefinition<Schema> }): Promise<WriteResult<FlowRecord>>;
+  resume(lookup: string, data: unknown, options?: ResumeOptions & { wait?: string }): Promise<WriteResult<FlowRecord>>;
   resume(lookup: string, data: unknown, options: ResumeOptions = {}): Promise<WriteResult<FlowRecord>> {
-    return this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data, wait: options.wait }, options);
+    const wait = typeof options.wait === 'object' ? options.wait.name : options.wait;
+    return this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data, wait }, options);
   }
 
   patchState(lookup: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {

@@ -10,6 +10,20 @@ export interface WaitOptions {
   description?: string;
 }
 
+/**
+ * A named wait and the schema of the data that answers it, declared once and shared by the flow
+ * (`flow.waitFor(approval)`) and whoever resumes it (`client.resume(id, data, { wait: approval })`,
+ * typed from the schema's input).
+ */
+export interface WaitDefinition<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly schema: Schema;
+}
+
+export function defineWait<Schema extends z.ZodType>(name: string, schema: Schema): WaitDefinition<Schema> {
+  return { name, schema };
+}
+
 /** What flow code sees: its record, its state, its tasks, and the ways to wait and report progress. */
 export interface FlowContext<State> {
   readonly flowId: string;
@@ -29,6 +43,8 @@ export interface FlowContext<State> {
    * name; a resume names the one it answers (`--wait <name>`) when more than one is open.
    */
   waitFor<T>(name: string, schema: z.ZodType<T>, options?: WaitOptions): Promise<T>;
+  /** The same, for a wait declared with `defineWait`. */
+  waitFor<Schema extends z.ZodType>(wait: WaitDefinition<Schema>, options?: WaitOptions): Promise<z.output<Schema>>;
   /**
    * A safe point to continue-as-new: when Temporal suggests it, waits until nothing is in flight
    * (no task running in another branch, no open wait, no running message handler), then continues

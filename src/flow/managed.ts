@@ -21,7 +21,7 @@ import { SA_LOOKUP_KEY } from '../model/search-attributes';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
-import type { FlowContext, WaitOptions } from './context';
+import type { FlowContext, WaitDefinition, WaitOptions } from './context';
 import { endExecutionCancelled, requestExecutionCancel } from './execution-cancel';
 import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
@@ -46,6 +46,9 @@ export async function runManagedFlow<R>(definition: FlowDefinition<z.ZodType, un
 function isCarriedRecord(value: unknown): value is CarriedRecord {
   return typeof value === 'object' && value !== null && 'flowId' in value && Array.isArray((value as { tasks?: unknown }).tasks);
 }
+
+/** `waitFor(name, schema, options?)`. */
+type WaitArgs = [string, z.ZodType, WaitOptions?];
 
 /** The state's type is the definition's, checked by its schema at run time. */
 type S = any;
@@ -125,9 +128,11 @@ class ManagedFlow<R> implements FlowContext<S> {
     return this.tasksRunner.proxy<A>(options);
   }
 
-  async waitFor<T>(name: string, schema: z.ZodType<T>, options: WaitOptions = {}): Promise<T> {
+  async waitFor(...args: WaitArgs | [WaitDefinition, WaitOptions?]): Promise<any> {
+    const [name, schema, options = {}]: WaitArgs =
+      typeof args[0] === 'string' ? (args as WaitArgs) : [args[0].name, args[0].schema, args[1]];
     const wait: OpenWait = { name, kind: 'waiting', schema, description: options.description ?? null };
-    return (await this.awaitResume(wait, options.timeout)) as T;
+    return this.awaitResume(wait, options.timeout);
   }
 
   async checkpoint(): Promise<void> {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { defineFlow, type FlowInput, type FlowResult } from '../../src/flow';
 import type { FlowClient } from '../../src/client';
-import { typedRounds } from '../fixtures/flows/edge-flows';
+import { leftWait, typedRounds } from '../fixtures/flows/edge-flows';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(_proof?: T): void {}
@@ -23,6 +23,8 @@ defineFlow({
     expectType<Equal<typeof input, { n: number; label: number }>>();
     // No state schema: the state is null.
     expectType<Equal<typeof flow.state, null>>();
+    const left = await flow.waitFor(leftWait);
+    expectType<Equal<typeof left, { n: number }>>();
   },
 });
 
@@ -52,5 +54,11 @@ async function typedStarts(): Promise<void> {
   await client.start(typedRounds, { label: { text: 'a', length: 1 } });
   // By name: any input, checked at run time.
   await client.start('typedRounds', { anything: true });
+
+  // Resume data typed from a declared wait's schema; by name, any data.
+  await client.resume('flow-1', { n: 1 }, { wait: leftWait });
+  // @ts-expect-error `n` is a number
+  await client.resume('flow-1', { n: 'one' }, { wait: leftWait });
+  await client.resume('flow-1', { anything: true }, { wait: 'left' });
 }
 void typedStarts;

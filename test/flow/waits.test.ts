@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { FlowError } from '../../src/client';
 import { SA_STATUS } from '../../src/model/search-attributes';
-import { parallelWaits } from '../fixtures/flows/edge-flows';
+import { leftWait, parallelWaits } from '../fixtures/flows/edge-flows';
 import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
 import { publishesPerWorkflowTask } from '../helpers/history';
 
@@ -82,8 +82,9 @@ test('two waits open in parallel branches: each resumed by name; an unnamed resu
 
   const right = await fixtures.client.resume(flow.flowId, { s: 'R' }, { wait: 'right', expectedRevision: flow.revision });
   expect(right.flow).toMatchObject({ status: 'waiting', wait: { for: 'left', description: 'Send {"n": <number>}' } });
-  // One wait left: no name needed.
-  await fixtures.client.resume(flow.flowId, { n: 7 });
+  // One wait left: no name needed (here given as the declared wait, which types the data).
+  await fixtures.client.resume(flow.flowId, { n: 7 }, { wait: leftWait });
+  await failureOf(fixtures.client.resume(flow.flowId, { n: 8 }));
   const { flow: done } = await eventually(() => fixtures.client.snapshot(flow.flowId), (s) => s.flow.status === 'succeeded');
   expect(done.result).toEqual({ left: 7, right: 'R' });
   await expectPublishedOncePerWorkflowTask(fixtures, flow.flowId);

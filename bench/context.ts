@@ -52,8 +52,6 @@ export async function createContext(server: BenchServer): Promise<BenchContext &
   const started = Date.now();
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows'),
-    // TaskFlow's flows publish their record at the end of each activation through this interceptor.
-    workflowInterceptorModules: [projectPaths.workflowInterceptors],
     logger: quietLogger,
   });
   const bundleMs = Date.now() - started;

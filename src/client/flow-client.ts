@@ -3,18 +3,20 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError, type Workflow
 import type { TaskFlowConfig } from '../config';
 import { connectionOptions } from '../config';
 import { parseDuration } from '../config/duration';
-import type { FlowDefinition } from '../flow/define';
+import type { WaitDefinition } from '../flow/context';
+import { flowDefinitionOf, type FlowDefinition, type FlowWorkflow } from '../flow/define';
+import type { z } from 'zod';
 import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
 import { MESSAGES, type WriteAck, type WriteResult } from '../model/messages';
 import { newFlowRecord } from '../model/new-record';
 import type { FlowListEntry, FlowRecord } from '../model/records';
-import type { FlowStart } from '../model/start';
+import { START_MEMO_KEY, type FlowStartOptions } from '../model/start';
 import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf } from '../model/search-attributes';
 import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
-import { isNotFound, resolveDescribed, resolveLookup } from './lookup';
+import { resolveDescribed, resolveLookup } from './lookup';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
 import type { TaskReportInput } from '../model/transitions';
@@ -28,6 +30,16 @@ import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter 
 export interface StartOptions {
   flowId?: string;
   lookupKey?: string;
+  /** Continue-as-new after this many history events even if Temporal does not suggest it yet (tests, long flows). */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface ResumeOptions extends WriteOptions {
+  /**
+   * The open wait to answer, by name (a blocked task's wait is named after its task id) or as
+   * declared with `defineWait`; needed when several are open.
+   */
+  wait?: string | WaitDefinition;
 }
 
 export interface WriteOptions {
@@ -100,30 +112,36 @@ export class FlowClient {
     return this.flowTypes;
   }
 
-  async start(flowType: string, input: unknown, options: StartOptions = {}): Promise<FlowRecord> {
-    const definitions = await this.definitions();
-    const definition = definitions.get(flowType);
+  /** Starts a flow: typed from its definition (`defineFlow`'s export), or by its name with any input. */
+  async start<Schema extends z.ZodType>(flow: FlowWorkflow<Schema>, input: z.input<Schema>, options?: StartOptions): Promise<FlowRecord>;
+  async start(flowType: string, input: unknown, options?: StartOptions): Promise<FlowRecord>;
+  async start(flow: string | FlowWorkflow, input: unknown, options: StartOptions = {}): Promise<FlowRecord> {
+    // A definition passed in is used as it is: it need not be in this project's workflows folder.
+    const definition = typeof flow === 'string' ? (await this.definitions()).get(flow) : flowDefinitionOf(flow);
+    const flowType = typeof flow === 'string' ? flow : (definition?.name ?? flow.name);
     if (!definition) {
+      const definitions = await this.definitions();
       throw new InvalidFlowInputError(`Unknown flow type ${flowType}; known flow types: ${[...definitions.keys()].join(', ') || 'none'}.`, { flowType });
     }
+    // Checked here for an early, clear error; the workflow parses the raw input itself, once.
     const parsed = definition.input.safeParse(input);
     if (!parsed.success) throw new InvalidFlowInputError(zodMessage(`Input for ${flowType}`, parsed.error));
-    refuseOversize(`Input for ${flowType}`, parsed.data);
+    refuseOversize(`Input for ${flowType}`, input);
 
     const flowId = options.flowId ?? `${flowType}-${randomUUID().slice(0, 8)}`;
     const goal = typeof definition.goal === 'function' ? definition.goal(parsed.data) : definition.goal;
     const lookupKey = options.lookupKey ?? definition.lookupKey?.(parsed.data) ?? null;
-    const start: FlowStart = { lookupKey, taskDefaults: this.config.flowDefaults };
+    const start: FlowStartOptions = { taskDefaults: this.config.flowDefaults, continueAsNewAfterEvents: options.continueAsNewAfterEvents };
     const record = newFlowRecord({ flowId, runId: '', flowType, syncMode: 'managed', status: 'queued', goal, lookupKey, createdAt: new Date().toISOString() });
     try {
       const handle = await this.client.workflow.start(flowType, {
         workflowId: flowId,
         taskQueue: this.config.taskQueue,
-        args: [parsed.data, start],
+        args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: goal,
-        staticDetails: describeStartForUi({ syncMode: 'managed', flowType, lookupKey, input: parsed.data }),
-        memo: { [LIST_MEMO_KEY]: listMemoOf(record) },
+        staticDetails: describeStartForUi({ syncMode: 'managed', flowType, lookupKey, input }),
+        memo: { [LIST_MEMO_KEY]: listMemoOf(record), [START_MEMO_KEY]: start },
         typedSearchAttributes: startSearchAttributesOf(record),
       });
       return { ...record, runId: handle.firstExecutionRunId };
@@ -214,8 +232,12 @@ export class FlowClient {
     return { active, waiting, blocked, issues, cancelRequested, total };
   }
 
-  resume(lookup: string, data: unknown, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {
-    return this.withRecord(this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data }, options));
+  /** Answers one open wait; with a `defineWait` wait, `data` is typed from its schema. */
+  resume<Schema extends z.ZodType>(lookup: string, data: z.input<Schema>, options: ResumeOptions & { wait: WaitDefinition<Schema> }): Promise<WriteResult<FlowRecord>>;
+  resume(lookup: string, data: unknown, options?: ResumeOptions & { wait?: string }): Promise<WriteResult<FlowRecord>>;
+  resume(lookup: string, data: unknown, options: ResumeOptions = {}): Promise<WriteResult<FlowRecord>> {
+    const wait = typeof options.wait === 'object' ? options.wait.name : options.wait;
+    return this.withRecord(this.write(lookup, 'managed', MESSAGES.resume, { expectedRevision: options.expectedRevision, data, wait }, options));
   }
 
   patchState(lookup: string, patch: Record<string, unknown>, options: WriteOptions = {}): Promise<WriteResult<FlowRecord>> {
@@ -243,8 +265,8 @@ export class FlowClient {
     if (isTerminalFlow(flow)) throw new FlowTerminalError((await this.snapshot(flowId)).flow.status);
     if (flow.syncMode === 'mirrored') return cancelMirroredFlow(this.mirrored(), flowId, options);
     const ack = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
+    // The flow itself ends its execution Canceled: nothing more to send, even if this process dies now.
     const handle = this.client.workflow.getHandle(flowId);
-    await this.call(() => handle.cancel()).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
     const ended = options.wait ? await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod) : false;
     const { flow: after } = await this.snapshot(flowId);
     const stillActive = after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);

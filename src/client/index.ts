@@ -2,6 +2,7 @@ export {
   FlowClient,
   type StartOptions,
   type WriteOptions,
+  type ResumeOptions,
   type CancelOptions,
   type CancelResult,
   type FlowList,

@@ -1,35 +1,22 @@
-import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
-import { getActivator } from '@temporalio/workflow/lib/global-attributes';
+import { CancellationScope, condition } from '@temporalio/workflow';
 
 /**
- * Runs hooks at the end of a workflow activation, once every job and microtask of it is done, so a
- * burst of record changes reaches Temporal as one search-attribute and one memo upsert.
- * Hooks are kept per workflow execution (the activator), never in module state.
+ * Microtask hops a hook waits after the conditions woke: enough for flow code woken in the same
+ * round (a resumed wait, an ended task) to make its next changes first, so they publish together.
  */
-const hooksByActivation = new WeakMap<object, Set<() => void>>();
+const SETTLE_HOPS = 16;
 
+/**
+ * Runs a hook late in the current workflow activation, after the code it woke has made its
+ * changes, so a burst of record changes reaches Temporal as one search-attribute and one memo
+ * upsert. Public APIs only: a condition that is already true resolves when the SDK next unblocks
+ * conditions, and the SDK drains every microtask before it concludes the activation, so the
+ * hook's commands land in this activation (test/flow/publish.test.ts fails if that changes).
+ */
 export function atActivationEnd(hook: () => void): void {
-  const activator = getActivator();
-  let hooks = hooksByActivation.get(activator);
-  if (!hooks) hooksByActivation.set(activator, (hooks = new Set()));
-  hooks.add(hook);
+  // Not cancellable: a publish scheduled from a cancelled scope must still happen.
+  void CancellationScope.nonCancellable(() => condition(() => true)).then(async () => {
+    for (let hop = 0; hop < SETTLE_HOPS; hop++) await Promise.resolve();
+    hook();
+  });
 }
-
-export const interceptors: WorkflowInterceptorsFactory = () => ({
-  internals: [
-    {
-      concludeActivation(input, next) {
-        const activator = getActivator() as unknown as { commands: typeof input.commands };
-        const hooks = hooksByActivation.get(activator);
-        if (!hooks?.size) return next(input);
-        const pending = [...hooks];
-        hooks.clear();
-        for (const hook of pending) hook();
-        // The hooks' commands land in the SDK's buffer after it collected this activation's
-        // commands (it has no later hook); move them into this activation, in issue order.
-        const issued = activator.commands.splice(0);
-        return next({ ...input, commands: [...input.commands, ...issued] });
-      },
-    },
-  ],
-});

@@ -1,3 +1,3 @@
 /** Workflows TaskFlow itself ships, bundled beside the user's flows. */
 export { mirroredFlow } from './mirrored';
-export { cancelFlowExecution } from './mirrored-cancel';
+export { cancelFlowExecution } from './execution-cancel';

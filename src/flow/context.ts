@@ -11,6 +11,20 @@ export interface WaitOptions {
   description?: string;
 }
 
+/**
+ * A named wait and the schema of the data that answers it, declared once and shared by the flow
+ * (`flow.waitFor(approval)`) and whoever resumes it (`client.resume(id, data, { wait: approval })`,
+ * typed from the schema's input).
+ */
+export interface WaitDefinition<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly schema: Schema;
+}
+
+export function defineWait<Schema extends z.ZodType>(name: string, schema: Schema): WaitDefinition<Schema> {
+  return { name, schema };
+}
+
 /** What flow code sees: its record, its state, its tasks, and the ways to wait and report progress. */
 export interface FlowContext<State> {
   readonly flowId: string;
@@ -24,13 +38,23 @@ export interface FlowContext<State> {
   patchState(patch: Partial<State>): void;
   /** Activities of type `A` as tasks of this flow: each call is one recorded task. */
   tasks<A>(options?: TaskOptions): FlowTasks<A>;
-  /** Parks the flow in `waiting` until a `resume` whose data the schema accepts; returns that data. */
+  /**
+   * Parks this branch in `waiting` until a `resume` of this wait whose data the schema accepts;
+   * returns that data. Several waits may be open at once (parallel branches), each under its own
+   * name; a resume names the one it answers (`--wait <name>`) when more than one is open.
+   */
   waitFor<T>(name: string, schema: z.ZodType<T>, options?: WaitOptions): Promise<T>;
   /**
    * Runs `fn` over every item, at most `concurrency` at once (default 100), results in item order:
    * the way to fan out over many items without starting them all at once.
    */
   map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, options?: MapOptions): Promise<R[]>;
-  /** A safe point to continue-as-new: does so when Temporal suggests it, carrying the record forward. */
+  /** The same, for a wait declared with `defineWait`. */
+  waitFor<Schema extends z.ZodType>(wait: WaitDefinition<Schema>, options?: WaitOptions): Promise<z.output<Schema>>;
+  /**
+   * A safe point to continue-as-new: when Temporal suggests it, waits until nothing is in flight
+   * (no task running in another branch, no open wait, no running message handler), then continues
+   * as new with the raw input, carrying the record forward.
+   */
   checkpoint(): Promise<void>;
 }

@@ -14,7 +14,16 @@ const FAILING: readonly TaskRecord['status'][] = ['failed', 'timed_out', 'lost']
 export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRecord[]): string {
   const lines = [`**${record.status}** · revision ${record.revision} · ${record.syncMode} flow`];
   if (record.currentStep) lines.push(`Step: ${plain(record.currentStep)}`);
-  if (record.wait) {
+  const waits = openWaitsOf(record);
+  if (record.syncMode === 'managed' && waits.length > 1) {
+    // Several open waits: each with the command that answers it alone.
+    lines.push(`Open waits: ${waits.length}`);
+    for (const wait of waits) {
+      const options = resumeOptions(wait, true);
+      const hint = options === null ? undefined : commandHint('resume with', 'resume', record.flowId, options)[0];
+      lines.push(`- ${waitText(wait)}${wait.blocked ? ' (blocked task)' : ''}${hint ? ` · ${hint}` : ''}`);
+    }
+  } else if (record.wait) {
     lines.push(`Waiting for: ${waitText(record.wait)}`);
     const data = ` --data '${exampleData(record.wait) ?? '<json>'}'`;
     const hint =
@@ -23,7 +32,7 @@ export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRec
         : commandHint('Once no more tasks will come, end it', 'finish', record.flowId);
     lines.push(...hint);
   }
-  if (record.blocked) {
+  if (record.blocked && waits.length <= 1) {
     const by = record.blocked.taskId ? `task ${plain(record.blocked.taskId)}` : 'a task';
     lines.push(`Blocked by ${by}: ${plain(record.blocked.summary ?? 'needs follow-up')}`);
     if (record.syncMode === 'managed' && !record.endedAt) lines.push(...commandHint('Resume', 'resume', record.flowId));
@@ -55,7 +64,7 @@ export interface StartDetails {
   syncMode: SyncMode;
   flowType: string;
   lookupKey: string | null;
-  /** Managed: the validated input, shown shortened. */
+  /** Managed: the input as the caller sent it, shown shortened. */
   input?: unknown;
   /** Mirrored: how the flow was created. */
   autoComplete?: boolean;
@@ -70,6 +79,44 @@ export function describeStartForUi(start: StartDetails): string {
   if (start.input !== undefined) lines.push(`Input: ${code(shorten(JSON.stringify(start.input) ?? 'null', 400))}`);
   if (mirrored) lines.push(`Auto-complete: ${start.autoComplete === false ? 'off' : 'on'} · Cancel hook: ${start.cancelHook ? code(start.cancelHook) : 'none'}`);
   return lines.join('\n');
+}
+
+/** One open wait of a flow, as `openWaitsOf` lists it. */
+export interface OpenWaitEntry {
+  for: string;
+  description: string | null;
+  /** A blocked task's wait: resumed without data. */
+  blocked?: boolean;
+}
+
+/**
+ * Every wait open on a flow, from its record: the `wait.waits` list when several are open, else
+ * the single `wait` (`{for, description}`), else the blocked task's wait (named after its task id).
+ */
+export function openWaitsOf(record: Pick<FlowRecord, 'wait' | 'blocked' | 'endedAt'>): OpenWaitEntry[] {
+  if (record.endedAt) return [];
+  const wait = record.wait as { waits?: unknown; for?: unknown; description?: unknown } | null;
+  if (wait && typeof wait === 'object' && Array.isArray(wait.waits)) {
+    return (wait.waits as Array<Record<string, unknown>>).map((w) => ({
+      for: String(w.for),
+      description: typeof w.description === 'string' ? w.description : null,
+      ...(w.blocked ? { blocked: true } : {}),
+    }));
+  }
+  if (wait && typeof wait === 'object' && 'for' in wait) {
+    return [{ for: String(wait.for), description: typeof wait.description === 'string' ? wait.description : null }];
+  }
+  if (record.blocked) return [{ for: record.blocked.taskId ?? 'blocked', description: record.blocked.summary, blocked: true }];
+  return [];
+}
+
+/**
+ * The options of the `flow resume` command that answers this wait (` --wait NAME --data '<json>'`);
+ * null for a name that would need quoting, so no hint is a command that does not work as shown.
+ */
+export function resumeOptions(wait: OpenWaitEntry, named: boolean): string | null {
+  if (named && !/^[\w.:@/-]+$/.test(wait.for)) return null;
+  return `${named ? ` --wait ${wait.for}` : ''}${wait.blocked ? '' : " --data '<json>'"}`;
 }
 
 /** The name of what a flow waits for (`approval`, `reports`). */

@@ -1,6 +1,5 @@
 import {
   CancellationScope,
-  CancelledFailure,
   ContinueAsNew,
   allHandlersFinished,
   condition,
@@ -14,51 +13,70 @@ import type { Duration } from '@temporalio/common';
 import type { z } from 'zod';
 import { FlowRecordKeeper } from '../model/keeper';
 import { newFlowRecord } from '../model/new-record';
-import { carryRecord, restoreRecord } from '../model/carry';
+import { carryRecord, restoreRecord, type CarriedRecord } from '../model/carry';
+import { isPacked } from '../model/pack';
 import type { FlowRecord, FlowStatus } from '../model/records';
-import type { FlowStart } from '../model/start';
+import { START_MEMO_KEY, type FlowStartOptions } from '../model/start';
 import { RecordPageRequest, type WriteAck } from '../model/messages';
 import { recordPage } from '../model/record-page';
 import { LIST_MEMO_KEY, type FlowListMemo } from '../model/listing';
+import { SA_LOOKUP_KEY } from '../model/search-attributes';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import type { FlowDefinition } from './define';
 import { goalOf } from './define';
-import type { FlowContext, WaitOptions } from './context';
+import type { FlowContext, WaitDefinition, WaitOptions } from './context';
+import { endExecutionCancelled, requestExecutionCancel } from './execution-cancel';
 import { checkExpectedRevision, checkWriteSize, expectedFailure, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
 import { mapWithConcurrency, type MapOptions } from './fan-out';
+import { OpenWaits, type OpenWait } from './waits';
 
 const now = () => new Date().toISOString();
-/** How long a flow cancelled by update waits for the server-side cancel that makes it end Canceled. */
-const ROOT_CANCEL_GRACE: Duration = '30s';
 
-/** The workflow behind every `defineFlow`: keeps the record, answers messages, runs the flow code. */
-export async function runManagedFlow<I, S, R>(definition: FlowDefinition<I, S, R>, rawInput: I, start: FlowStart): Promise<R> {
+/**
+ * The workflow behind every `defineFlow`: keeps the record, answers messages, runs the flow code.
+ * The raw input is parsed here, once per run; continue-as-new carries it raw, with the record.
+ */
+export async function runManagedFlow<R>(definition: FlowDefinition<z.ZodType, unknown, R>, rawInput: unknown, carried?: unknown): Promise<R> {
   const parsed = definition.input.safeParse(rawInput);
   if (!parsed.success) throw flowFailure('invalid_input', zodMessage('Flow input', parsed.error));
-  const input = parsed.data;
-  const flow = new ManagedFlow(definition, input, start);
+  const flow = new ManagedFlow(definition, rawInput, parsed.data, isCarriedRecord(carried) ? carried : undefined);
   return flow.execute();
 }
 
-class ManagedFlow<I, S, R> implements FlowContext<S> {
+/** A record the previous run carried (packed, or unpacked by an older release); anything else (an older release's start options) is ignored. */
+function isCarriedRecord(value: unknown): value is CarriedRecord {
+  if (isPacked(value)) return true;
+  return typeof value === 'object' && value !== null && 'flowId' in value && Array.isArray((value as { tasks?: unknown }).tasks);
+}
+
+/** `waitFor(name, schema, options?)`. */
+type WaitArgs = [string, z.ZodType, WaitOptions?];
+
+/** The state's type is the definition's, checked by its schema at run time. */
+type S = any;
+
+class ManagedFlow<R> implements FlowContext<S> {
   private readonly keeper: FlowRecordKeeper;
   private readonly publisher: RecordPublisher;
   private readonly tasksRunner: TaskRunner;
   private readonly flowScope = new CancellationScope();
+  private readonly start: FlowStartOptions;
+  private readonly waits = new OpenWaits();
   private rootCancelled = false;
-  private waitSchema: z.ZodType | null = null;
-  private resumed: { data: unknown } | null = null;
+  /** The request for this execution's server-side cancel, once the flow asked for it. */
+  private executionCancel: Promise<void> | undefined;
 
   constructor(
-    private readonly definition: FlowDefinition<I, S, R>,
-    private readonly input: I,
-    private readonly start: FlowStart,
+    private readonly definition: FlowDefinition<z.ZodType, unknown, R>,
+    private readonly rawInput: unknown,
+    private readonly input: unknown,
+    carried: CarriedRecord | undefined,
   ) {
     const info = workflowInfo();
-    const carried = start.carried;
+    this.start = (info.memo?.[START_MEMO_KEY] ?? {}) as FlowStartOptions;
     const initial: FlowRecord = carried
       ? { ...restoreRecord(carried), runId: info.runId }
       : newFlowRecord({
@@ -68,17 +86,17 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
           syncMode: 'managed',
           status: 'running',
           goal: goalOf(definition, input),
-          lookupKey: start.lookupKey ?? definition.lookupKey?.(input) ?? null,
+          lookupKey: info.typedSearchAttributes.get(SA_LOOKUP_KEY) ?? definition.lookupKey?.(input) ?? null,
           state: definition.initialState?.(input) ?? null,
           createdAt: createdAtOf(info),
         });
     this.keeper = new FlowRecordKeeper(initial, now);
     this.publisher = new RecordPublisher(() => this.keeper.record, (limit) => this.keeper.activeTasks(limit));
     this.keeper.onChange(() => this.publisher.schedule());
-    this.tasksRunner = new TaskRunner(this.keeper, start.taskDefaults ?? {}, {
+    this.tasksRunner = new TaskRunner(this.keeper, this.start.taskDefaults ?? {}, {
       now,
       blocked: async (task) => {
-        await this.awaitResume('blocked', null, { taskId: task.taskId, summary: task.terminalSummary });
+        await this.awaitResume({ name: task.taskId, kind: 'blocked', schema: null, description: task.terminalSummary, taskId: task.taskId });
       },
     });
     this.registerHandlers();
@@ -115,8 +133,11 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     return this.tasksRunner.proxy<A>(options);
   }
 
-  async waitFor<T>(name: string, schema: z.ZodType<T>, options: WaitOptions = {}): Promise<T> {
-    return (await this.awaitResume('waiting', schema, { for: name, description: options.description ?? null }, options.timeout)) as T;
+  async waitFor(...args: WaitArgs | [WaitDefinition, WaitOptions?]): Promise<any> {
+    const [name, schema, options = {}]: WaitArgs =
+      typeof args[0] === 'string' ? (args as WaitArgs) : [args[0].name, args[0].schema, args[1]];
+    const wait: OpenWait = { name, kind: 'waiting', schema, description: options.description ?? null };
+    return this.awaitResume(wait, options.timeout);
   }
 
   map<T, U>(items: readonly T[], fn: (item: T, index: number) => Promise<U>, options?: MapOptions): Promise<U[]> {
@@ -127,9 +148,10 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     const info = workflowInfo();
     const limit = this.start.continueAsNewAfterEvents;
     if (!info.continueAsNewSuggested && !(limit && info.historyLength >= limit)) return;
-    await condition(allHandlersFinished);
+    // Nothing may be in flight in another branch: the next run would not know of it.
+    await condition(() => this.keeper.record.taskSummary.active === 0 && this.waits.size === 0 && allHandlersFinished());
     this.publisher.flush();
-    await continueAsNew<(input: I, start: FlowStart) => Promise<R>>(this.input, { ...this.start, carried: carryRecord(this.keeper.record) });
+    await continueAsNew<(input: unknown, carried?: CarriedRecord) => Promise<R>>(this.rawInput, carryRecord(this.keeper.record));
   }
 
   async execute(): Promise<R> {
@@ -163,31 +185,52 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
     // A cancelled Promise.all rejects at its first cancelled task; record how every other one really ends.
     await CancellationScope.nonCancellable(() => condition(() => this.keeper.record.taskSummary.active === 0));
     this.end('cancelled', {});
-    // The execution ends Canceled only if the server asked for it; a cancel by update is followed by one.
-    const cancelled = await CancellationScope.nonCancellable(() => condition(() => this.rootCancelled, ROOT_CANCEL_GRACE));
-    if (!cancelled) throw expectedFailure('cancelled', 'Flow cancelled.');
-    throw new CancelledFailure('Flow cancelled.');
+    return endExecutionCancelled(() => this.rootCancelled, () => this.requestExecutionCancel());
   }
 
-  private async awaitResume(status: 'waiting' | 'blocked', schema: z.ZodType | null, about: unknown, timeout?: Duration): Promise<unknown> {
-    this.waitSchema = schema;
-    this.resumed = null;
-    this.keeper.apply((change) =>
-      change.setFlow(status === 'waiting' ? { status, wait: about } : { status, blocked: about as FlowRecord['blocked'] }),
-    );
+  /** Opens a wait and parks until a resume answers it; other open waits are left alone. */
+  private async awaitResume(wait: OpenWait, timeout?: Duration): Promise<unknown> {
+    this.waits.add(wait);
+    this.applyWaits();
     try {
-      const summary = status === 'waiting' ? `wait for ${(about as { for: string }).for}` : 'blocked until resumed';
-      const resumed =
-        timeout === undefined ? (await condition(() => this.resumed !== null), true) : await condition(() => this.resumed !== null, timeout, { summary });
-      if (!resumed) {
-        this.keeper.apply((change) => change.setFlow({ status: 'running', wait: null }));
-        throw flowFailure('wait_timeout', `No resume arrived within ${String(timeout)} while waiting for ${(about as { for: string }).for}.`);
+      const resumed = () => wait.resumed !== undefined;
+      const summary = wait.kind === 'waiting' ? `wait for ${wait.name}` : `blocked until ${wait.name} is resumed`;
+      const inTime = timeout === undefined ? (await condition(resumed), true) : await condition(resumed, timeout, { summary });
+      if (!inTime) {
+        this.waits.remove(wait);
+        this.applyWaits();
+        throw flowFailure('wait_timeout', `No resume arrived within ${String(timeout)} while waiting for ${wait.name}.`);
       }
-      return this.resumed!.data;
+      return wait.resumed!.data;
     } finally {
-      this.waitSchema = null;
-      this.resumed = null;
+      // A cancelled wait closes too; the flow's end then records its status.
+      this.waits.remove(wait);
     }
+  }
+
+  private applyWaits(): void {
+    this.keeper.apply((change) => change.setFlow(this.waits.fields()));
+  }
+
+  /** The open wait a resume names (or the only one); `not_waiting` / `ambiguous_wait` otherwise. */
+  private waitToResume(name: string | undefined): OpenWait {
+    const record = this.keeper.record;
+    if (this.waits.size === 0) {
+      throw flowFailure('not_waiting', `Flow ${record.flowId} is ${record.status}, not waiting; there is nothing to resume.`, { status: record.status });
+    }
+    return this.waits.pick(record.flowId, name);
+  }
+
+  private resumeData(wait: OpenWait, data: unknown): unknown {
+    if (!wait.schema) return data ?? null;
+    const parsed = wait.schema.safeParse(data);
+    if (!parsed.success) throw flowFailure('invalid_input', zodMessage('Resume data', parsed.error));
+    return parsed.data;
+  }
+
+  /** Asks (once) for the server-side cancel that lets the execution end Canceled. */
+  private requestExecutionCancel(): Promise<void> {
+    return (this.executionCancel ??= requestExecutionCancel(this.keeper.record.flowId));
   }
 
   private validState(candidate: unknown): unknown {
@@ -228,23 +271,19 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
 
     setHandler(
       resumeUpdate,
-      ({ data }) => {
-        const parsed = this.waitSchema ? this.waitSchema.parse(data) : (data ?? null);
-        this.resumed = { data: parsed };
-        this.keeper.apply((change) => change.setFlow({ status: 'running', wait: null, blocked: null }));
+      ({ data, wait: name }) => {
+        // Re-checked here: an earlier update of the same activation may have answered the wait.
+        const wait = this.waitToResume(name);
+        wait.resumed = { data: this.resumeData(wait, data) };
+        this.waits.remove(wait);
+        this.applyWaits();
         return this.written(true);
       },
       {
-        description: 'Resume a waiting or blocked flow: { expectedRevision?, data? }.',
+        description: 'Resume one open wait of the flow: { wait?, expectedRevision?, data? }.',
         validator: (request) => {
-          const { expectedRevision, data } = request;
-          writable(expectedRevision, request);
-          const record = this.keeper.record;
-          if (record.status !== 'waiting' && record.status !== 'blocked') {
-            throw flowFailure('not_waiting', `Flow ${record.flowId} is ${record.status}, not waiting; there is nothing to resume.`, { status: record.status });
-          }
-          const parsed = this.waitSchema?.safeParse(data);
-          if (parsed && !parsed.success) throw flowFailure('invalid_input', zodMessage('Resume data', parsed.error));
+          writable(request.expectedRevision, request);
+          this.resumeData(this.waitToResume(request.wait), request.data);
         },
       },
     );
@@ -270,6 +309,9 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       ({ reason }) => {
         const applied = this.recordCancelIntent(reason ?? null);
         this.flowScope.cancel();
+        // Asked for now, as a client would: the execution then ends Canceled as soon as its tasks stopped.
+        // A failure to start the request surfaces where the flow ends, which awaits it again.
+        if (!this.rootCancelled) this.requestExecutionCancel().catch(() => undefined);
         return this.written(applied, 'cancel_already_requested');
       },
       {

@@ -1,4 +1,4 @@
-import { getExternalWorkflowHandle, log, proxyActivities } from '@temporalio/workflow';
+import { log, proxyActivities } from '@temporalio/workflow';
 import type { CancelHookInput, CancelHookResult } from '../model/transitions';
 import { messageOf } from './tasks';
 
@@ -20,13 +20,4 @@ export async function stopWithHook(hook: string | undefined, input: CancelHookIn
     log.warn('The cancel hook failed; its tasks stay active.', { hook, error: messageOf(err) });
     return [];
   }
-}
-
-/**
- * Asks the server to cancel a flow's execution. A workflow cannot request its own cancellation
- * (the server answers "not found"), and only a server-side cancel request lets it end Canceled, so
- * a mirrored flow finalised after a cancel intent starts this as a child to end that way.
- */
-export async function cancelFlowExecution(flowId: string): Promise<void> {
-  await getExternalWorkflowHandle(flowId).cancel();
 }

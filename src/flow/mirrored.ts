@@ -1,15 +1,12 @@
 import {
   CancellationScope,
-  CancelledFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   currentUpdateInfo,
   log,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { carryRecord, restoreRecord, type CarriedRecord } from '../model/carry';
 import { isPacked, pack, unpack, type Packed } from '../model/pack';
 import { FlowRecordKeeper } from '../model/keeper';
@@ -32,7 +29,8 @@ import {
 } from '../model/transitions';
 import { emptyTaskCounts } from '../model/status';
 import { createdAtOf } from './managed';
-import { cancelFlowExecution, stopWithHook } from './mirrored-cancel';
+import { endExecutionCancelled, requestExecutionCancel } from './execution-cancel';
+import { stopWithHook } from './mirrored-cancel';
 import { expectedFailure, flowFailure, zodMessage } from './failures';
 import { LeaseBook, type Lease } from './leases';
 import { registerMirroredHandlers, type MirroredWrites } from './mirrored-handlers';
@@ -44,8 +42,6 @@ const now = () => new Date().toISOString();
 const EVENT_WINDOW = 10_000;
 /** Update ids remembered with their answers, so an update the server re-delivers to the next run is applied once. */
 const REQUEST_WINDOW = 1_000;
-/** How long a finalised flow waits for the server-side cancel that makes its execution end Canceled. */
-const EXECUTION_CANCEL_GRACE = '30s';
 
 export type MirroredInit = MirroredCreateInput;
 
@@ -188,17 +184,7 @@ class MirroredFlow implements MirroredWrites {
     const record = this.record;
     if (record.status === 'failed') throw expectedFailure('flow_failed', record.error ?? 'Flow failed.');
     if (record.status === 'cancelled' && record.cancelRequestedAt !== null) {
-      if (!this.rootCancelled) {
-        try {
-          await startChild(cancelFlowExecution, { workflowId: `${record.flowId}/cancel`, args: [record.flowId], parentClosePolicy: 'ABANDON' });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-      }
-      if (!(await condition(() => this.rootCancelled, EXECUTION_CANCEL_GRACE))) {
-        throw expectedFailure('cancelled', 'Flow cancelled.');
-      }
-      throw new CancelledFailure('Flow cancelled.');
+      return endExecutionCancelled(() => this.rootCancelled, () => requestExecutionCancel(record.flowId));
     }
     return record.result ?? null;
   }

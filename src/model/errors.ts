@@ -16,6 +16,7 @@ export const FLOW_ERROR_TYPES = [
   'wait_timeout',
   'task_limit',
   'record_unavailable',
+  'ambiguous_wait',
   'internal',
 ] as const;
 export type FlowErrorType = (typeof FLOW_ERROR_TYPES)[number];

@@ -26,7 +26,8 @@ export const MESSAGES = {
 
 const expectedRevision = z.number().int().min(0).optional();
 
-export const ResumeRequest = z.object({ expectedRevision, data: z.unknown().optional() });
+/** `wait` names the open wait to answer; needed only when several are open. */
+export const ResumeRequest = z.object({ expectedRevision, data: z.unknown().optional(), wait: z.string().min(1).optional() });
 export type ResumeRequest = z.infer<typeof ResumeRequest>;
 
 export const PatchStateRequest = z.object({ expectedRevision, patch: z.record(z.string(), z.unknown()) });

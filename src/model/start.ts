@@ -1,5 +1,4 @@
 import type { Duration } from '@temporalio/common';
-import type { CarriedRecord } from './carry';
 
 /** Activity options a flow's tasks default to (temporal.yaml `flowDefaults`), carried in the start. */
 export interface TaskDefaults {
@@ -13,15 +12,16 @@ export interface TaskDefaults {
   };
 }
 
+/** The memo key the client stores a managed flow's start options under (not the user's input). */
+export const START_MEMO_KEY = 'taskflowStart';
+
 /**
- * The second argument of every flow workflow. Optional: a flow started by any plain Temporal client
- * with just its input works too, with defaults derived from the input.
+ * TaskFlow's own options for a managed flow, kept in the memo so the workflow's arguments are the
+ * user's input alone. Optional: a flow started by any plain Temporal client with just its input
+ * works too, with the built-in defaults. Continue-as-new keeps the memo, so every run sees them.
  */
-export interface FlowStart {
-  lookupKey?: string | null;
+export interface FlowStartOptions {
   taskDefaults?: TaskDefaults;
   /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
   continueAsNewAfterEvents?: number;
-  /** The record carried over from the previous run after continue-as-new. */
-  carried?: CarriedRecord;
 }

@@ -12,7 +12,6 @@ export const projectPaths = {
   workflowsDir: path.join(root, 'workflows'),
   activitiesDir: path.join(root, 'activities'),
   builtinWorkflows: path.join(root, 'src', 'flow', 'builtin'),
-  workflowInterceptors: path.join(root, 'src', 'flow', 'activation'),
 };
 
 const MODULE_EXTENSIONS = ['.ts', '.js'];

@@ -20,7 +20,6 @@ export async function bundleFlows(workflowsDir = projectPaths.workflowsDir): Pro
   fs.writeFileSync(entryFile, entry);
   return bundleWorkflowCode({
     workflowsPath: entryFile,
-    workflowInterceptorModules: [projectPaths.workflowInterceptors],
     logger: quietBundlerLogger,
   });
 }

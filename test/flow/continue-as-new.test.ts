@@ -15,12 +15,8 @@ test('a flow of 2,000 tasks continues as new and keeps its id, revision sequence
   const items = 2000;
   const pageSize = 100;
   // Continue-as-new far earlier than Temporal would suggest, so the test sees several runs.
-  const handle = await env.client.client.workflow.start('catalogReindex', {
-    workflowId: flowId,
-    taskQueue: env.config.taskQueue,
-    args: [{ catalog: 'books', items, pageSize }, { continueAsNewAfterEvents: 1500 }],
-    typedSearchAttributes: [{ key: SA_SYNC_MODE, value: 'managed' }],
-  });
+  const started = await env.client.start('catalogReindex', { catalog: 'books', items, pageSize }, { flowId, continueAsNewAfterEvents: 1500 });
+  const handle = { firstExecutionRunId: started.runId };
   const runs = new Set([handle.firstExecutionRunId]);
 
   const { flow } = await eventually(
@@ -53,13 +49,8 @@ test('catalogReindex of 10,000 items continues as new after every page, carrying
   const flowId = `catalogReindex-10k-${Date.now()}`;
   const items = 10_000;
   const pageSize = 500;
-  await env.client.client.workflow.start('catalogReindex', {
-    workflowId: flowId,
-    taskQueue: env.config.taskQueue,
-    // Every page passes 500 events, so checkpoint() continues as new after each one.
-    args: [{ catalog: 'films', items, pageSize }, { continueAsNewAfterEvents: 500 }],
-    typedSearchAttributes: [{ key: SA_SYNC_MODE, value: 'managed' }],
-  });
+  // Every page passes 500 events, so checkpoint() continues as new after each one.
+  await env.client.start('catalogReindex', { catalog: 'films', items, pageSize }, { flowId, continueAsNewAfterEvents: 500 });
   // Polled by describe: reading the whole record of thousands of tasks twice a second would keep the worker busy.
   await eventually(() => env.client.client.workflow.getHandle(flowId).describe(), (d) => d.status.name === 'COMPLETED', 540_000);
   const { flow } = await env.client.snapshot(flowId);

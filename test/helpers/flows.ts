@@ -22,7 +22,10 @@ export interface FlowTestEnv {
   teardown(): Promise<void>;
 }
 
-/** A FlowClient and a worker for the project's flows, on the shared test server. */
+/**
+ * A FlowClient and a worker for the project's flows (or those of `workflowsDir`, e.g. the test
+ * fixtures' flows), on the shared test server.
+ */
 export async function flowTestEnv(overrides: Parameters<typeof testConfig>[0] = {}, workflowsDir = projectPaths.workflowsDir): Promise<FlowTestEnv> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR') });

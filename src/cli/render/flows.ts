@@ -1,6 +1,7 @@
 import type { FlowList, FlowPressure, FlowSnapshot } from '../../client';
 import type { FlowListEntry, FlowRecord } from '../../model/records';
 import { isTerminalFlow } from '../../model/status';
+import { openWaitsOf, type OpenWaitEntry } from '../../flow/details';
 import type { Rendered } from './output';
 import { renderTaskTable } from './tasks';
 import { jsonLines, sanitize, table, timeWithAge, type Column } from './text';
@@ -83,6 +84,18 @@ function waitLine(wait: unknown): string {
   return inlineJson(wait);
 }
 
+/** `taskflow flow resume <id> [--wait NAME] [--data '<json>']`, quoted where the shell needs it. */
+function resumeCommand(flowId: string, wait: OpenWaitEntry, named: boolean): string {
+  const quote = (text: string) => (/^[\w.:@/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+  return sanitize(`taskflow flow resume ${quote(flowId)}${named ? ` --wait ${quote(wait.for)}` : ''}${wait.blocked ? '' : " --data '<json>'"}`);
+}
+
+/** One open wait of several: its name, what it expects, and the command that answers it alone. */
+function waitWithCommand(flowId: string, wait: OpenWaitEntry): string[] {
+  const what = `${sanitize(wait.for)}${wait.blocked ? ' (blocked task)' : ''}${wait.description ? ` — ${sanitize(wait.description)}` : ''}`;
+  return [`    ${what}`, `      ${resumeCommand(flowId, wait, true)}`];
+}
+
 export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now() }: FlowShowOptions): string[] {
   const f = snapshot.flow;
   const lines = [
@@ -100,10 +113,15 @@ export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now()
   ];
   // How the Temporal execution closed (completed, failed, cancelled, terminated, timed out).
   if (snapshot.executionStatus !== 'RUNNING') lines.push(field('execution', snapshot.executionStatus.toLowerCase().replace('_', ' ')));
-  if (f.wait !== null) lines.push(field('waiting for', waitLine(f.wait)));
-  if (f.blocked !== null) {
-    const by = f.blocked.taskId ? `task ${sanitize(f.blocked.taskId)}` : 'a task';
-    lines.push(field('blocked', `by ${by}${f.blocked.summary ? `: ${sanitize(f.blocked.summary)}` : ''}`));
+  const waits = f.syncMode === 'managed' ? openWaitsOf(f) : [];
+  if (waits.length > 1) lines.push(field('open waits', waits.map((w) => sanitize(w.for)).join(', ')), ...waits.flatMap((w) => waitWithCommand(f.flowId, w)));
+  else {
+    if (f.wait !== null) lines.push(field('waiting for', waitLine(f.wait)));
+    if (f.blocked !== null) {
+      const by = f.blocked.taskId ? `task ${sanitize(f.blocked.taskId)}` : 'a task';
+      lines.push(field('blocked', `by ${by}${f.blocked.summary ? `: ${sanitize(f.blocked.summary)}` : ''}`));
+    }
+    if (waits.length === 1) lines.push(field('resume with', resumeCommand(f.flowId, waits[0]!, false)));
   }
   if (f.cancelRequestedAt !== null) {
     lines.push(field('cancel requested', `${timeWithAge(f.cancelRequestedAt, now)}${f.cancelReason ? ` — ${sanitize(f.cancelReason)}` : ''}`));

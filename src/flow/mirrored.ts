@@ -247,9 +247,9 @@ class MirroredFlow implements MirroredWrites {
   }
 
   private renewLease(taskId: string, lease: string | undefined): void {
-    this.leases.renew(taskId, lease, Date.now());
-    const next = this.leases.nextDeadline();
-    if (next !== undefined && (this.armedDeadline === undefined || next < this.armedDeadline)) this.wake = true;
+    const renewed = this.leases.renew(taskId, lease, Date.now());
+    // Only a deadline earlier than the armed timer's needs the main loop to re-arm it.
+    if (renewed && (this.armedDeadline === undefined || renewed.deadline < this.armedDeadline)) this.wake = true;
   }
 
   private expireLeases(): void {

@@ -1,5 +1,6 @@
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import { getActivator } from '@temporalio/workflow/lib/global-attributes';
+import { writeMetricsInterceptor } from './metrics';
 
 /**
  * Runs hooks at the end of a workflow activation, once every job and microtask of it is done, so a
@@ -16,6 +17,7 @@ export function atActivationEnd(hook: () => void): void {
 }
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({
+  inbound: [writeMetricsInterceptor],
   internals: [
     {
       concludeActivation(input, next) {

@@ -25,6 +25,7 @@ import type { FlowContext, WaitOptions } from './context';
 import { checkExpectedRevision, checkWriteSize, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
+import { countFlowEnded, countFlowStarted } from './metrics';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
 
 const now = () => new Date().toISOString();
@@ -79,6 +80,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
       },
     });
     this.registerHandlers();
+    if (!carried) countFlowStarted('managed');
     // A cancel from outside TaskFlow (Web UI, `temporal workflow cancel`) is recorded as an intent too.
     CancellationScope.current().cancelRequested.catch(() => {
       this.rootCancelled = true;
@@ -149,6 +151,7 @@ class ManagedFlow<I, S, R> implements FlowContext<S> {
         change.setTask(task.taskId, { status: 'cancelled', endedAt: at, lastEventAt: at, terminalSummary: `the flow ended ${status} before this task did` });
       }
     });
+    countFlowEnded(this.keeper.record);
     this.publisher.flush();
   }
 

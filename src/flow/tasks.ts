@@ -12,6 +12,7 @@ import { newTaskRecord } from '../model/new-record';
 import type { TaskRecord } from '../model/records';
 import type { TaskDefaults } from '../model/start';
 import { isBlockedOutcome, type BlockedOutcome } from '../model/outcome';
+import { countTaskEnded } from './metrics';
 
 /** Options of one task: Temporal's activity options plus the task's display name. */
 export interface TaskOptions extends Partial<ActivityOptions> {
@@ -29,7 +30,7 @@ export type FlowTasks<A> = { [K in keyof A as A[K] extends AnyFunction ? K : nev
 
 const BUILT_IN_DEFAULTS: TaskDefaults = {
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '5s',
   retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
@@ -103,6 +104,7 @@ export class TaskRunner {
   private end(taskId: string, patch: Partial<TaskRecord>): void {
     const at = this.hooks.now();
     this.keeper.apply((change) => change.setTask(taskId, { ...patch, endedAt: at, lastEventAt: at }));
+    countTaskEnded(patch);
   }
 }
 

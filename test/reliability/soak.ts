@@ -35,7 +35,7 @@ const sizes = quick
       storm: { flows: 12, tasksPerFlow: 2 },
     }
   : {
-      workerCrash: { flows: 100, kills: 3 },
+      workerCrash: { flows: 100, kills: 3, deadlineMs: 300_000 },
       manyWorkers: { flows: 200, workers: 3, spreadMs: 40_000, killEveryMs: 10_000, maxKills: 6, replace: true, deadlineMs: 240_000 },
       serverCrash: { flows: 50 },
       writers: { writers: 20, writes: 50 },
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const root = path.resolve(__dirname, '..', '..');
   const began = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   const cli = await ensureTemporalCli({ config: parseConfig(''), projectRoot: root });
   const [port] = await freePorts(1);
   const config: TaskFlowConfig = parseConfig('');
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  const table = render(results, { quick, seconds: (Date.now() - began) / 1000, cli: cli.version });
+  const table = render(results, { quick, seconds: (Date.now() - began) / 1000, cli: cli.version, load: loadAtStart });
   process.stdout.write(`\n${table}\n`);
   if (!quick && !only) fs.writeFileSync(path.join(root, 'docs', 'reliability.md'), table + '\n');
   // Duplicates are allowed only where a worker died after finishing a task and before reporting it.
@@ -109,14 +110,14 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-function render(results: ScenarioMetrics[], run: { quick: boolean; seconds: number; cli: string | null }): string {
+function render(results: ScenarioMetrics[], run: { quick: boolean; seconds: number; cli: string | null; load: number }): string {
   const rows = results.map((r) =>
     [r.scenario, r.faults, r.flows, r.writes ? `${r.writes} (${r.rejected} conflicts)` : '—', r.lost, r.duplicated, r.stuck, ms(percentile(r.recoveryMs, 50)), ms(percentile(r.recoveryMs, 99))].join(' | '),
   );
   return [
     `# Reliability soak (${run.quick ? 'quick' : 'full'} run)`,
     '',
-    `Made by \`npm run soak${run.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Temporal CLI ${run.cli ?? 'unknown version'}; server, workers and load on this one machine, loopback only; ${run.seconds.toFixed(0)} s in all.`,
+    `Made by \`npm run soak${run.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Temporal CLI ${run.cli ?? 'unknown version'}; server, workers and load on this one machine, loopback only; load average ${run.load.toFixed(1)} at the start; ${run.seconds.toFixed(0)} s in all.`,
     '',
     '| scenario | faults injected | flows | writes | lost | duplicated | stuck | recovery p50 | recovery p99 |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -123,7 +123,7 @@ function render(results: ScenarioMetrics[], run: { quick: boolean; seconds: numb
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
     '',
-    'lost: flows that ended wrong or writes whose effect vanished · duplicated: tasks that completed more than once (allowed by the retry policy when a worker dies after finishing a task but before reporting it) or revisions repeated · stuck: flows or tasks left running · recovery: from the fault to the flow being finished — for worker kills, per flow a task attempt of which died with the killed worker, from the kill to the flow\'s end; for the server crash, from the restart; for the cancel storm, from the cancel request; for concurrent writers, the latency of one revision-checked write (read + update) under contention.',
+    'lost: flows that ended wrong or writes whose effect vanished · duplicated: tasks that completed more than once (allowed by the retry policy when a worker dies after finishing a task but before reporting it) or revisions repeated · stuck: flows or tasks left running · recovery: from the fault to the flow being finished — for worker kills, per flow a task attempt of which died with the killed worker, from the kill to that task running again on a live worker; for the server crash, from the restart; for the cancel storm, from the cancel request; for concurrent writers, the latency of one revision-checked write (read + update) under contention.',
   ].join('\n');
 }
 

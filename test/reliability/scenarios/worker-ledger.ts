@@ -48,22 +48,42 @@ export function mixedFlows(count: number): Array<{ type: string; input: unknown;
   });
 }
 
-/** Polls the flows until every one has ended (by its own answer, not the memo) or the deadline passes. */
+/**
+ * Waits until every flow's execution has closed (describe: no worker needed) or the deadline passes,
+ * then reads each record from the flow itself, a few at a time: a query of a closed flow replays its
+ * history on a worker, too heavy to poll hundreds of them. Only the flow's own answer carries the
+ * result (a slow query falls back to the memo, which does not), so a memo answer is asked again.
+ */
 export async function awaitFlowsEnded(client: FlowClient, flowIds: string[], deadlineMs: number): Promise<FlowRecord[]> {
   const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const all = await Promise.all(flowIds.map((id) => client.snapshot(id)));
-    // Only the flow's own answer carries the result; a slow query falls back to the memo.
-    if (all.every((s) => s.flow.endedAt !== null && s.source === 'query') || Date.now() > deadline) return all.map((s) => s.flow);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  const open = new Set(flowIds);
+  while (open.size > 0 && Date.now() < deadline) {
+    for (const id of [...open]) {
+      const { status } = await client.client.workflow.getHandle(id).describe();
+      if (status.name !== 'RUNNING') open.delete(id);
+    }
+    if (open.size > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+  const records = new Map<string, FlowRecord>();
+  const read = async (id: string) => {
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await client.snapshot(id);
+      if ((snapshot.flow.endedAt !== null && snapshot.source === 'query') || attempt === 5 || open.has(id)) return records.set(id, snapshot.flow);
+    }
+  };
+  const queue = [...flowIds];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) await read(id);
+  }));
+  return flowIds.map((id) => records.get(id)!);
 }
 
 /**
  * Judges finished flows against the ledgers: every flow ended with its correct result (else lost),
  * no task left active (stuck), every task completed at least once and never beyond its retry policy
  * (duplicated counts tasks that completed twice: their worker died after finishing, before reporting).
- * Recovery, per flow an attempt of which died with a killed worker: from that kill to the flow's end.
+ * Recovery, per flow a task attempt of which died with a killed worker: from the kill to that task
+ * running again on a live worker (the latest such, when several of its tasks were interrupted).
  */
 export function judgeFlows(
   metrics: ScenarioMetrics,
@@ -77,12 +97,15 @@ export function judgeFlows(
     const key = `${line.flowId}/${line.taskId}`;
     completions.set(key, [...(completions.get(key) ?? []), line]);
   }
-  const lastKillOf = new Map<string, number>();
-  for (const start of readLines(files.starts)) {
+  const starts = readLines(files.starts);
+  const recoveredAfter = new Map<string, number>();
+  for (const start of starts) {
     const killed = killedAt.get(start.pid);
     if (killed === undefined) continue;
     const done = (completions.get(`${start.flowId}/${start.taskId}`) ?? []).some((c) => c.pid === start.pid && c.attempt === start.attempt);
-    if (!done) lastKillOf.set(start.flowId, Math.max(lastKillOf.get(start.flowId) ?? 0, killed));
+    if (done) continue;
+    const retry = starts.find((s) => s.flowId === start.flowId && s.taskId === start.taskId && s.attempt > start.attempt);
+    if (retry) recoveredAfter.set(start.flowId, Math.max(recoveredAfter.get(start.flowId) ?? 0, retry.at! - killed));
   }
   flows.forEach((flow, i) => {
     if (!flow.endedAt) {
@@ -100,7 +123,7 @@ export function judgeFlows(
       if (n > 1) metrics.duplicated++;
       if (n > MAX_ATTEMPTS || n === 0) metrics.notes.push(`${flow.flowId}/${task.taskId} completed ${n} times`);
     }
-    const kill = lastKillOf.get(flow.flowId);
-    if (kill !== undefined && flow.endedAt) metrics.recoveryMs.push(Math.max(0, Date.parse(flow.endedAt) - kill));
+    const recovered = recoveredAfter.get(flow.flowId);
+    if (recovered !== undefined) metrics.recoveryMs.push(Math.max(0, recovered));
   });
 }

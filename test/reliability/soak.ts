@@ -29,14 +29,14 @@ const wanted = (key: string) => !only || only.has(key);
 const sizes = quick
   ? {
       workerCrash: { flows: 12, kills: 2 },
-      manyWorkers: { flows: 20, workers: 2, spreadMs: 6_000, killEveryMs: 4_000, maxKills: 1, replace: false, deadlineMs: 90_000 },
+      manyWorkers: { flows: 20, workers: 2, spreadMs: 6_000, killEveryMs: 4_000, maxKills: 1, replace: false, deadlineMs: 90_000, attempts: 3 },
       serverCrash: { flows: 6 },
       writers: { writers: 4, writes: 15 },
       storm: { flows: 12, tasksPerFlow: 2 },
     }
   : {
       workerCrash: { flows: 100, kills: 3, deadlineMs: 300_000 },
-      manyWorkers: { flows: 200, workers: 3, spreadMs: 40_000, killEveryMs: 10_000, maxKills: 6, replace: true, deadlineMs: 240_000 },
+      manyWorkers: { flows: 200, workers: 3, spreadMs: 40_000, killEveryMs: 10_000, maxKills: 6, replace: true, deadlineMs: 240_000, attempts: 5 },
       serverCrash: { flows: 50 },
       writers: { writers: 20, writes: 50 },
       storm: { flows: 100, tasksPerFlow: 1 },
@@ -66,8 +66,10 @@ async function main(): Promise<void> {
     results.push(metrics);
   };
   const onQueue = () => ({ ...config, taskQueue: `soak-${randomUUID()}` });
-  const withClient = async (scenario: (client: FlowClient, queue: TaskFlowConfig) => Promise<ScenarioMetrics>) => {
+  const withClient = async (scenario: (client: FlowClient, queue: TaskFlowConfig) => Promise<ScenarioMetrics>, attempts?: number) => {
     const queue = onQueue();
+    // The client starts flows with its flowDefaults: the tasks' retry policy.
+    if (attempts !== undefined) queue.flowDefaults = { ...queue.flowDefaults, retry: { ...queue.flowDefaults.retry, maximumAttempts: attempts } };
     const client = await FlowClient.connect(queue);
     try {
       return await scenario(client, queue);
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   };
   try {
     if (wanted('worker-crash')) await run('worker crash', () => withClient((client, queue) => workerCrash(client, queue, sizes.workerCrash)));
-    if (wanted('many-workers')) await run('many workers', () => withClient((client, queue) => manyWorkers(client, queue, sizes.manyWorkers)));
+    if (wanted('many-workers')) await run('many workers', () => withClient((client, queue) => manyWorkers(client, queue, sizes.manyWorkers), sizes.manyWorkers.attempts));
     if (wanted('server-crash')) await run('server crash', () => serverCrash(cli.path, sizes.serverCrash));
     for (const [key, name, scenario] of [
       ['writers', 'concurrent writers', (client: FlowClient, queue: TaskFlowConfig) => concurrentWriters(client, queue, sizes.writers)],

@@ -24,9 +24,15 @@ export interface ManyWorkersSize {
  * every `killEveryMs` (and replaced). Every flow must end correct and no task stay active, every
  * task must complete (more than once only when its worker died after finishing it), and the work
  * must really be spread: more than one worker must have run tasks.
+ *
+ * Every worker death costs the tasks it was running an attempt: at one death every 10 s a retried
+ * task can land on the next victim, so with the default 3 attempts about one task in a few hundred
+ * is killed in all three and fails its flow, as its retry policy says. The soak gives tasks more
+ * attempts (the flows' `flowDefaults.retry.maximumAttempts`, from `config`).
  */
 export async function manyWorkers(client: FlowClient, config: TaskFlowConfig, size: ManyWorkersSize): Promise<ScenarioMetrics> {
-  const metrics = emptyMetrics(`${size.workers} workers, one SIGKILLed every ${size.killEveryMs / 1000} s`);
+  const attempts = config.flowDefaults.retry.maximumAttempts;
+  const metrics = emptyMetrics(`${size.workers} workers, one SIGKILLed every ${size.killEveryMs / 1000} s (${attempts} attempts per task)`);
   const files = ledgerFiles();
   const env = processEnv(config, { TASKFLOW_TEST_LEDGER: files.ledger, TASKFLOW_TEST_STARTS: files.starts });
   const start = () => spawnTs('test/fixtures/worker-process.ts', env, 'worker ready');
@@ -67,7 +73,7 @@ export async function manyWorkers(client: FlowClient, config: TaskFlowConfig, si
       open = false;
       await killer;
     }
-    judgeFlows(metrics, plan, flows, files, killedAt);
+    judgeFlows(metrics, plan, flows, files, killedAt, attempts);
     const ranTasks = new Set(readLines(files.starts).map((s) => s.pid));
     if (ranTasks.size < 2) metrics.notes.push(`only ${ranTasks.size} worker ran tasks; the work was not shared`);
     return metrics;

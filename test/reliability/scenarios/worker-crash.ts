@@ -42,7 +42,7 @@ export async function workerCrash(
     }
 
     const flows = await awaitFlowsEnded(client, started.map((f) => f.flowId), size.deadlineMs ?? 120_000);
-    judgeFlows(metrics, plan, flows, files, killedAt);
+    judgeFlows(metrics, plan, flows, files, killedAt, config.flowDefaults.retry.maximumAttempts);
     return metrics;
   } finally {
     worker.kill('SIGKILL');

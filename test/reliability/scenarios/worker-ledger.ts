@@ -5,9 +5,6 @@ import type { FlowClient } from '../../../src/client';
 import type { FlowRecord } from '../../../src/model/records';
 import type { ScenarioMetrics } from './metrics';
 
-/** The most times a task may complete: its retry policy's attempts (the defaults). */
-export const MAX_ATTEMPTS = 3;
-
 /** One line of a worker fixture's ledgers (test/fixtures/worker-process.ts). */
 export interface TaskLine {
   flowId: string;
@@ -91,6 +88,8 @@ export function judgeFlows(
   flows: FlowRecord[],
   files: { ledger: string; starts: string },
   killedAt: Map<number, number>,
+  /** The retry policy's attempts (0: unlimited): no task may complete more often. */
+  maxAttempts: number,
 ): void {
   const completions = new Map<string, TaskLine[]>();
   for (const line of readLines(files.ledger)) {
@@ -121,7 +120,7 @@ export function judgeFlows(
     for (const task of flow.tasks) {
       const n = completions.get(`${flow.flowId}/${task.taskId}`)?.length ?? 0;
       if (n > 1) metrics.duplicated++;
-      if (n > MAX_ATTEMPTS || n === 0) metrics.notes.push(`${flow.flowId}/${task.taskId} completed ${n} times`);
+      if ((maxAttempts > 0 && n > maxAttempts) || n === 0) metrics.notes.push(`${flow.flowId}/${task.taskId} completed ${n} times`);
     }
     const recovered = recoveredAfter.get(flow.flowId);
     if (recovered !== undefined) metrics.recoveryMs.push(Math.max(0, recovered));

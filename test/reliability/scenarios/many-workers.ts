@@ -41,15 +41,8 @@ export async function manyWorkers(client: FlowClient, config: TaskFlowConfig, si
   try {
     const plan = mixedFlows(size.flows);
     const began = Date.now();
-    const started = await Promise.all(
-      plan.map(async (p, i) => {
-        await new Promise((resolve) => setTimeout(resolve, (size.spreadMs * i) / plan.length));
-        return client.start(p.type, p.input);
-      }),
-    );
-    metrics.flows = started.length;
-
     let open = true;
+    // Kills run from the start, while the flows are still being started.
     const killer = (async () => {
       for (let turn = 0; open && metrics.faults < size.maxKills; turn++) {
         const due = began + (turn + 1) * size.killEveryMs;
@@ -68,6 +61,13 @@ export async function manyWorkers(client: FlowClient, config: TaskFlowConfig, si
 
     let flows;
     try {
+      const started = await Promise.all(
+        plan.map(async (p, i) => {
+          await new Promise((resolve) => setTimeout(resolve, (size.spreadMs * i) / plan.length));
+          return client.start(p.type, p.input);
+        }),
+      );
+      metrics.flows = started.length;
       flows = await awaitFlowsEnded(client, started.map((f) => f.flowId), size.deadlineMs);
     } finally {
       open = false;

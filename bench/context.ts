@@ -52,6 +52,7 @@ export async function createContext(server: BenchServer): Promise<BenchContext &
   const started = Date.now();
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./workflows'),
+    workflowInterceptorModules: [projectPaths.workflowInterceptors],
     logger: quietLogger,
   });
   const bundleMs = Date.now() - started;

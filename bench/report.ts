@@ -68,7 +68,7 @@ export function renderResults(input: ResultsInput): string {
     'bench/workflows/index.ts: each TaskFlow flow (`defineFlow`) has a plain twin calling the same activities (bench/activities.ts) with the same activity options — ' +
       '`benchThreeTasks`/`plainThreeTasks`, `benchTwoHeartbeats`/`plainTwoHeartbeats` (the plain one waits for its activities to stop, as TaskFlow does), ' +
       '`benchWaiting`/`plainWaiting`; mirrored flows are TaskFlow\'s own `mirroredFlow` against `plainReportSink`, one revision-checked update handler. ' +
-      'They are bundled with `bundleWorkflowCode` and TaskFlow\'s activation interceptor (src/flow/activation.ts).',
+      'They are bundled with `bundleWorkflowCode` and TaskFlow\'s workflow interceptors (src/flow/interceptors.ts).',
     '',
   );
   return lines.join('\n');

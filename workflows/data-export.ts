@@ -16,7 +16,7 @@ export const dataExport = defineFlow({
   goal: ({ tables, rowsPerTable }) => `Export ${rowsPerTable} rows from each of ${tables.join(', ')}`,
   lookupKey: ({ tables }) => `export:${tables.join('+')}`,
   async run(flow, { tables, rowsPerTable, msPerChunk }) {
-    const { exportRows } = flow.tasks<typeof exportsTasks>({ startToCloseTimeout: '1h', heartbeatTimeout: '10s' });
+    const { exportRows } = flow.tasks<typeof exportsTasks>({ startToCloseTimeout: '1h' });
     flow.setStep('export');
     const exported = await Promise.all(tables.map((table) => exportRows.with({ name: `export ${table}` })(table, rowsPerTable, msPerChunk)));
     return { tables: exported.length, rows: exported.reduce((sum, e) => sum + e.rows, 0) };

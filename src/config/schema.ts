@@ -25,6 +25,10 @@ const section = <Shape extends z.ZodRawShape>(name: string, shape: Shape) =>
 
 export const ADDRESS_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):\d{1,5}$/;
 
+/** Where the worker listens for scrapes or probes; null (the default) serves nothing. */
+const listenAddress = () =>
+  z.string().trim().regex(ADDRESS_PATTERN).nullable().describe('a host:port address such as "127.0.0.1:9464", or null').default(null);
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'never'] as const;
 
 const tlsSchema = section('connection.tls', {
@@ -75,6 +79,9 @@ const workerSchema = section('worker', {
   maxCachedWorkflows: z.number().int().min(0).describe('a whole number of at least 0').default(1000),
   shutdownGraceTime: duration('10s'),
   maxHeartbeatThrottleInterval: duration('250ms'),
+  autoHeartbeat: flag(true),
+  metrics: section('worker.metrics', { prometheus: listenAddress() }),
+  health: listenAddress(),
 });
 
 const retrySchema = section('flowDefaults.retry', {
@@ -86,7 +93,7 @@ const retrySchema = section('flowDefaults.retry', {
 
 const flowDefaultsSchema = section('flowDefaults', {
   startToCloseTimeout: duration('10m'),
-  heartbeatTimeout: duration('30s'),
+  heartbeatTimeout: duration('5s'),
   retry: retrySchema,
   cancelGracePeriod: duration('10s'),
 });

@@ -29,6 +29,7 @@ import { endExecutionCancelled, requestExecutionCancel } from './execution-cance
 import { checkExpectedRevision, checkWriteSize, expectedFailure, flowFailure, flowTerminal, zodMessage } from './failures';
 import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
 import { RecordPublisher } from './publish';
+import { countFlowEnded, countFlowStarted } from './metrics';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
 import { mapWithConcurrency, type MapOptions } from './fan-out';
 import { OpenWaits, type OpenWait } from './waits';
@@ -100,6 +101,7 @@ class ManagedFlow<R> implements FlowContext<S> {
       },
     });
     this.registerHandlers();
+    if (!carried) countFlowStarted('managed');
     // A cancel from outside TaskFlow (Web UI, `temporal workflow cancel`) is recorded as an intent too.
     CancellationScope.current().cancelRequested.catch(() => {
       this.rootCancelled = true;
@@ -178,6 +180,7 @@ class ManagedFlow<R> implements FlowContext<S> {
         change.setTask(task.taskId, { status: 'cancelled', endedAt: at, lastEventAt: at, terminalSummary: `the flow ended ${status} before this task did` });
       }
     });
+    countFlowEnded(this.keeper.record);
     this.publisher.flush();
   }
 

@@ -35,6 +35,7 @@ import { expectedFailure, flowFailure, zodMessage } from './failures';
 import { LeaseBook, type Lease } from './leases';
 import { registerMirroredHandlers, type MirroredWrites } from './mirrored-handlers';
 import { RecordPublisher } from './publish';
+import { countFlowEnded, countFlowStarted } from './metrics';
 import { RecentIds } from './recent-ids';
 
 const now = () => new Date().toISOString();
@@ -93,6 +94,7 @@ class MirroredFlow implements MirroredWrites {
     this.publisher = new RecordPublisher(() => this.keeper.record, (limit) => this.keeper.activeTasks(limit));
     this.keeper.onChange(() => this.publisher.schedule());
     registerMirroredHandlers(this);
+    if (!carried) countFlowStarted('mirrored');
     // A cancel from outside TaskFlow (Web UI, `temporal workflow cancel`) is a cancel intent too.
     CancellationScope.current().cancelRequested.catch(() => {
       this.rootCancelled = true;
@@ -210,6 +212,7 @@ class MirroredFlow implements MirroredWrites {
       for (const [taskId, patch] of write.tasks ?? []) change.setTask(taskId, patch);
       change.setFlow({ ...write.flow, status: view.status, wait: view.wait, blocked, ...(view.ends ? { endedAt: at } : {}), ...(error ? { error } : {}) });
     });
+    if (applied && view.ends) countFlowEnded(this.record);
     for (const [taskId] of write.tasks ?? []) if (!isActiveTask(this.keeper.task(taskId)!.status)) this.leases.drop(taskId);
     return applied;
   }

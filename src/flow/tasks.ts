@@ -15,6 +15,7 @@ import type { TaskDefaults } from '../model/start';
 import { isBlockedOutcome, type BlockedOutcome } from '../model/outcome';
 import { MAX_PENDING_TASKS, MAX_TASKS_PER_FLOW, taskLimitMessage } from '../model/limits';
 import { flowFailure } from './failures';
+import { countTaskEnded } from './metrics';
 
 /** Options of one task: Temporal's activity options plus the task's display name. */
 export interface TaskOptions extends Partial<ActivityOptions> {
@@ -32,7 +33,7 @@ export type FlowTasks<A> = { [K in keyof A as A[K] extends AnyFunction ? K : nev
 
 const BUILT_IN_DEFAULTS: TaskDefaults = {
   startToCloseTimeout: '10m',
-  heartbeatTimeout: '30s',
+  heartbeatTimeout: '5s',
   retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
@@ -147,6 +148,7 @@ export class TaskRunner {
   private end(taskId: string, patch: Partial<TaskRecord>): void {
     const at = this.hooks.now();
     this.keeper.apply((change) => change.setTask(taskId, { ...patch, endedAt: at, lastEventAt: at }));
+    countTaskEnded(patch);
   }
 }
 

@@ -12,6 +12,7 @@ export const projectPaths = {
   workflowsDir: path.join(root, 'workflows'),
   activitiesDir: path.join(root, 'activities'),
   builtinWorkflows: path.join(root, 'src', 'flow', 'builtin'),
+  workflowInterceptors: path.join(root, 'src', 'flow', 'interceptors'),
 };
 
 const MODULE_EXTENSIONS = ['.ts', '.js'];

@@ -6,8 +6,9 @@ export type { BlockedOutcome } from '../model/outcome';
 /** Helpers for activities that run as tasks of a flow. */
 
 /**
- * Reports progress: a heartbeat whose summary `flow show` displays. Heartbeating is also how a task
- * learns that its flow was cancelled.
+ * Reports progress: a heartbeat whose summary `flow show` displays. Between calls the worker keeps
+ * heartbeating the task with these same details (`worker.autoHeartbeat`), which is also how the
+ * task learns that its flow was cancelled.
  */
 export function progress(summary: string, details: Record<string, unknown> = {}): void {
   Context.current().heartbeat({ ...details, progress: summary });

@@ -20,6 +20,7 @@ export async function bundleFlows(workflowsDir = projectPaths.workflowsDir): Pro
   fs.writeFileSync(entryFile, entry);
   return bundleWorkflowCode({
     workflowsPath: entryFile,
+    workflowInterceptorModules: [projectPaths.workflowInterceptors],
     logger: quietBundlerLogger,
   });
 }

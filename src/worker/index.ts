@@ -3,9 +3,14 @@ import type { TaskFlowConfig } from '../config';
 import { connectionOptions } from '../config';
 import { bundleFlows } from './bundle';
 import { loadActivities } from './activities';
+import { autoHeartbeat } from './heartbeat';
+import { serveHealth, type HealthServer } from './health';
 
 export { bundleFlows } from './bundle';
 export { loadActivities } from './activities';
+export { autoHeartbeat, autoHeartbeatInterval } from './heartbeat';
+export { serveHealth, type HealthServer } from './health';
+export { installWorkerRuntime, workerRuntimeOptions } from './telemetry';
 
 export interface FlowWorkerOptions {
   config: TaskFlowConfig;
@@ -16,14 +21,22 @@ export interface FlowWorkerOptions {
   activities?: Record<string, (...args: any[]) => unknown>;
 }
 
-/** The TaskFlow worker: every flow and task of the project on the configured task queue. */
+/**
+ * The TaskFlow worker: every flow and task of the project on the configured task queue. Any number
+ * of them may poll one task queue; the server hands each task to one of them. With `worker.health`
+ * set, `/healthz` is served while the worker runs.
+ */
 export async function createFlowWorker(options: FlowWorkerOptions): Promise<Worker> {
   const { config } = options;
   const ownConnection = options.connection ? undefined : await NativeConnection.connect(connectionOptions(config));
   const connection = options.connection ?? ownConnection!;
+  const tuning = config.worker;
+  let worker: Worker | undefined;
+  let health: HealthServer | undefined;
   try {
-    const tuning = config.worker;
-    const worker = await Worker.create({
+    const about = { namespace: config.connection.namespace, taskQueue: config.taskQueue };
+    if (tuning.health) health = await serveHealth(() => worker?.getState() ?? 'INITIALIZED', tuning.health, about);
+    worker = await Worker.create({
       connection,
       namespace: config.connection.namespace,
       taskQueue: config.taskQueue,
@@ -34,22 +47,27 @@ export async function createFlowWorker(options: FlowWorkerOptions): Promise<Work
       maxCachedWorkflows: tuning.maxCachedWorkflows,
       shutdownGraceTime: tuning.shutdownGraceTime,
       maxHeartbeatThrottleInterval: tuning.maxHeartbeatThrottleInterval,
+      interceptors: tuning.autoHeartbeat ? { activity: [autoHeartbeat] } : {},
     });
-    if (ownConnection) closeWhenDone(worker, ownConnection);
+    closeWhenDone(worker, ownConnection, health);
     return worker;
   } catch (err) {
+    await health?.close();
     await ownConnection?.close();
     throw err;
   }
 }
 
-function closeWhenDone(worker: Worker, connection: NativeConnection): void {
+/** Releases what the worker owns (its own connection, the health server) once `run()` ends. */
+function closeWhenDone(worker: Worker, connection: NativeConnection | undefined, health: HealthServer | undefined): void {
+  if (!connection && !health) return;
   const run = worker.run.bind(worker);
   worker.run = async () => {
     try {
       await run();
     } finally {
-      await connection.close();
+      await health?.close();
+      await connection?.close();
     }
   };
 }

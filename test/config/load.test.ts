@@ -55,10 +55,13 @@ describe('loadConfig', () => {
       maxCachedWorkflows: 1000,
       shutdownGraceTime: '10s',
       maxHeartbeatThrottleInterval: '250ms',
+      autoHeartbeat: true,
+      metrics: { prometheus: null },
+      health: null,
     });
     expect(config.flowDefaults).toEqual({
       startToCloseTimeout: '10m',
-      heartbeatTimeout: '30s',
+      heartbeatTimeout: '5s',
       retry: { maximumAttempts: 3, initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
       cancelGracePeriod: '10s',
     });

@@ -35,6 +35,8 @@ export class DevCommand extends Command {
     try {
       const { loadConfig } = await import('../../config');
       const config = loadConfig();
+      // Before anything opens a connection: the SDK runtime is created once, with the metrics exporter.
+      (await import('../../worker/telemetry')).installWorkerRuntime(config);
       server = await this.startServerIfNeeded(config, notify);
       if (shutdown.signal.aborted) return 0;
 

@@ -11,8 +11,13 @@ export class WorkerCommand extends Command {
       of the project on \`taskQueue\` until SIGINT or SIGTERM. Running tasks then get
       \`worker.shutdownGraceTime\` to finish; a second signal stops at once.
 
+      Run it as many times as you like (on one machine or many): every worker polls the same task
+      queue and the server hands each task to one of them; a task whose worker dies is retried on
+      another once its heartbeat timeout passes. \`worker.metrics.prometheus\` serves Prometheus metrics
+      at /metrics and \`worker.health\` serves GET /healthz (200 while the worker runs).
+
       Use it against a server you run yourself; \`taskflow dev\` also starts a local one.
-      With \`--json\`, a line \`{ok, address, namespace, taskQueue}\` is printed once the worker runs.
+      With \`--json\`, a line \`{ok, address, namespace, taskQueue, metrics, health}\` is printed once the worker runs.
     `,
     examples: [
       ['Run the worker', '$0 worker'],
@@ -20,7 +25,7 @@ export class WorkerCommand extends Command {
     ],
   });
 
-  json = Option.Boolean('--json', false, { description: 'Print {ok, address, namespace, taskQueue} once running' });
+  json = Option.Boolean('--json', false, { description: 'Print {ok, address, namespace, taskQueue, metrics, health} once running' });
 
   async execute(): Promise<number> {
     const { stdout, stderr } = this.context;
@@ -32,13 +37,16 @@ export class WorkerCommand extends Command {
       const { prepareNamespace } = await import('../../server');
       const config = loadConfig();
       const { address, namespace } = config.connection;
+      // Before anything opens a connection: the SDK runtime is created once, with the metrics exporter.
+      (await import('../../worker/telemetry')).installWorkerRuntime(config);
 
       await prepareNamespace(config);
       const { createFlowWorker } = await import('../../worker');
       const worker = await createFlowWorker({ config });
       const running = runWorkerUntil(worker, shutdown.signal);
 
-      const ready = { ok: true, address, namespace, taskQueue: config.taskQueue };
+      const { metrics, health } = config.worker;
+      const ready = { ok: true, address, namespace, taskQueue: config.taskQueue, metrics: metrics.prometheus, health };
       if (this.json) stdout.write(`${JSON.stringify(ready)}\n`);
       else stdout.write(`Worker running on task queue ${config.taskQueue} (namespace ${namespace} at ${address}); Ctrl-C stops it.\n`);
 

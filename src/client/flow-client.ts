@@ -17,7 +17,7 @@ import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
 import { resolveDescribed, resolveLookup } from './lookup';
-import { mergeDescription, type FlowSnapshot } from './snapshot';
+import { lateHeartbeatsOf, mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
 import type { TaskReportInput } from '../model/transitions';
 import { readRecord, workerPolls, type RecordReader } from './record';
@@ -175,7 +175,13 @@ export class FlowClient {
       return { flow, source: 'start', executionStatus: description.status.name };
     }
     const record = await this.record(flowId);
-    return { flow: mergeDescription(record, description, 'query'), source: 'query', executionStatus: description.status.name };
+    const lateHeartbeats = lateHeartbeatsOf(description);
+    return {
+      flow: mergeDescription(record, description, 'query'),
+      source: 'query',
+      executionStatus: description.status.name,
+      ...(Object.keys(lateHeartbeats).length > 0 ? { lateHeartbeats } : {}),
+    };
   }
 
   /** The flow's own record, every task (read page by page). */

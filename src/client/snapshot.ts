@@ -5,6 +5,7 @@ import type { FlowRecord, TaskRecord } from '../model/records';
 import { progressOf } from '../model/outcome';
 import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { statusFromExecution } from './visibility';
+import { lateHeartbeat, type LateHeartbeat } from './heartbeat';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 
@@ -19,6 +20,18 @@ export interface FlowSnapshot {
   source: RecordSource;
   /** Temporal's execution status, e.g. RUNNING, COMPLETED, CANCELLED, TERMINATED. */
   executionStatus: string;
+  /** Running tasks the server has not heard from lately (their worker may be gone or blocked), by task id. */
+  lateHeartbeats?: Record<string, LateHeartbeat>;
+}
+
+/** The running tasks whose heartbeat is late, by task id (none when all are heard from). */
+export function lateHeartbeatsOf(description: WorkflowExecutionDescription, now = new Date()): Record<string, LateHeartbeat> {
+  const late: Record<string, LateHeartbeat> = {};
+  for (const pending of description.raw.pendingActivities ?? []) {
+    const found = lateHeartbeat(pending, now);
+    if (found && pending.activityId) late[pending.activityId] = found;
+  }
+  return late;
 }
 
 const timeOf = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null => {

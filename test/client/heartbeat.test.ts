@@ -29,3 +29,16 @@ describe('lateHeartbeat', () => {
     expect(lateHeartbeat({ state: 1, lastStartedTime: at('2026-11-30T12:00:00Z') }, now)).toBeNull();
   });
 });
+
+describe('flow show', () => {
+  it('names a running task whose heartbeat is late, and why that matters', async () => {
+    const { flowShowLines } = await import('../../src/cli/render/flows');
+    const { newFlowRecord } = await import('../../src/model/new-record');
+    const flow = newFlowRecord({ flowId: 'f', runId: 'r', flowType: 't', syncMode: 'managed', status: 'running', goal: 'g', createdAt: '2026-11-30T12:00:00.000Z' });
+    const lines = flowShowLines(
+      { flow, source: 'query', executionStatus: 'RUNNING', lateHeartbeats: { 'exportRows-1': { lastHeardAt: '2026-11-30T12:00:00.000Z', silentForMs: 12_400, heartbeatTimeoutMs: null } } },
+      { uiLink: null },
+    );
+    expect(lines).toContain('Late heartbeat: exportRows-1 last heard from 12 s ago; its worker may be gone, or its code blocks the event loop.');
+  });
+});

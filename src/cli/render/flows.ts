@@ -133,6 +133,11 @@ export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now()
   const s = f.taskSummary;
   lines.push(`Tasks: ${s.total} total · ${s.active} active · ${s.failures} issues`);
   if (f.tasks.length > 0) lines.push(...renderTaskTable(f.tasks, { now, withFlow: false }).map((l) => `  ${l}`));
+  for (const [taskId, late] of Object.entries(snapshot.lateHeartbeats ?? {})) {
+    lines.push(
+      `Late heartbeat: ${sanitize(taskId)} last heard from ${Math.round(late.silentForMs / 1000)} s ago; its worker may be gone, or its code blocks the event loop.`,
+    );
+  }
   if (uiLink) lines.push(`Web UI: ${uiLink}`);
   if (snapshot.source === 'start') lines.push('Note: no worker has picked this flow up yet; start one with taskflow worker.');
   return lines;

@@ -1,11 +1,12 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { MESSAGES, type RecordPage, type RecordPageRequest } from '../model/messages';
+import { MESSAGES, type PackedRecord, type RecordPage, type RecordPageRequest } from '../model/messages';
+import { unpack } from '../model/pack';
 import type { FlowRecord } from '../model/records';
 import { summarizeTasks } from '../model/status';
 import { RecordUnavailableError } from './errors';
 
 /** How long one page of a record may take: a closed flow is replayed by the worker to answer. */
-const PAGE_DEADLINE_MS = 15_000;
+const PAGE_DEADLINE_MS = 30_000;
 /** Reads of a record that keeps changing while its pages are read, before giving up. */
 const CONSISTENT_READ_ATTEMPTS = 5;
 
@@ -24,7 +25,10 @@ export interface RecordReader {
 export async function readRecord(reader: RecordReader, flowId: string, runId?: string): Promise<FlowRecord> {
   const handle = reader.client.workflow.getHandle(flowId, runId);
   for (let attempt = 0; attempt < CONSISTENT_READ_ATTEMPTS; attempt++) {
-    const first = await queryPage(reader, handle, {});
+    // One query for the whole record, packed; a record too large to pack into one payload answers with its first page.
+    const answer = await queryPage(reader, handle, { packed: true });
+    if ('packedRecord' in answer) return unpack<FlowRecord>({ packed: answer.packedRecord });
+    const first = answer;
     const tasks = [...first.tasks];
     let page = first;
     while (!page.taskPage.complete) {
@@ -50,10 +54,12 @@ function whole(header: RecordPage<FlowRecord>, tasks: FlowRecord['tasks']): Flow
   return { ...record, tasks, taskSummary: summarizeTasks(tasks) };
 }
 
-async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>> {
+async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest & { packed: true }): Promise<RecordPage<FlowRecord> | PackedRecord>;
+async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>>;
+async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord> | PackedRecord> {
   try {
     return await reader.client.connection.withDeadline(Date.now() + PAGE_DEADLINE_MS, () =>
-      handle.query<RecordPage<FlowRecord>, [RecordPageRequest]>(MESSAGES.record, request),
+      handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request),
     );
   } catch (err) {
     throw await unavailable(reader, handle.workflowId, err);

@@ -18,7 +18,7 @@ import { isPacked } from '../model/pack';
 import type { FlowRecord, FlowStatus } from '../model/records';
 import { START_MEMO_KEY, type FlowStartOptions } from '../model/start';
 import { RecordPageRequest, type WriteAck } from '../model/messages';
-import { recordPage } from '../model/record-page';
+import { recordAnswer } from '../model/record-page';
 import { LIST_MEMO_KEY, type FlowListMemo } from '../model/listing';
 import { SA_LOOKUP_KEY } from '../model/search-attributes';
 import { isActiveTask, isTerminalFlow } from '../model/status';
@@ -260,7 +260,7 @@ class ManagedFlow<R> implements FlowContext<S> {
   }
 
   private registerHandlers(): void {
-    setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(this.keeper.record, RecordPageRequest.parse(request), this.keeper), {
+    setHandler(recordQuery, (request?: RecordPageRequest) => recordAnswer(this.keeper.record, RecordPageRequest.parse(request), this.keeper), {
       description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
     });
 

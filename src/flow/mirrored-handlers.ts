@@ -1,7 +1,7 @@
 import { log, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { CancelRequest, PatchStateRequest, RecordPageRequest, type WriteAck } from '../model/messages';
-import { recordPage } from '../model/record-page';
+import { recordAnswer } from '../model/record-page';
 import { MAX_TASKS_PER_FLOW, taskLimitMessage } from '../model/limits';
 import type { FlowRecord, TaskRecord } from '../model/records';
 import { isTerminalFlow } from '../model/status';
@@ -46,7 +46,7 @@ export function registerMirroredHandlers(flow: MirroredWrites): void {
     if (flow.ended) throw flowTerminal(flow.record);
   };
 
-  setHandler(recordQuery, (request?: RecordPageRequest) => recordPage(flow.record, RecordPageRequest.parse(request), flow), {
+  setHandler(recordQuery, (request?: RecordPageRequest) => recordAnswer(flow.record, RecordPageRequest.parse(request), flow), {
     description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
   });
   /** A report that would add a task past the limit changes nothing (spec §12). */

@@ -69,6 +69,8 @@ export const RecordPageRequest = z
     maxTaskBytes: z.number().int().min(1).optional(),
     /** Only the tasks changed after this revision (a reader catching up after reading page by page). */
     changedSince: z.number().int().min(0).optional(),
+    /** The whole record at once, deflated and base64-encoded (`PackedRecord`), when it packs small enough. */
+    packed: z.boolean().optional(),
   })
   .optional();
 export type RecordPageRequest = z.infer<typeof RecordPageRequest>;
@@ -86,3 +88,9 @@ export interface TaskPage {
 
 /** The `flowRecord` query's answer: the record with one page of its tasks (all of them when they fit). */
 export type RecordPage<R = unknown> = R & { taskPage: TaskPage };
+
+/** The `flowRecord` query's answer to `{packed: true}`: the whole record in one payload. */
+export interface PackedRecord {
+  packedRecord: string;
+  revision: number;
+}

@@ -1,4 +1,5 @@
-import type { RecordPage, RecordPageRequest } from './messages';
+import type { PackedRecord, RecordPage, RecordPageRequest } from './messages';
+import { pack } from './pack';
 import type { FlowRecord, TaskRecord } from './records';
 import { utf8Length } from './limits';
 
@@ -33,4 +34,20 @@ export function recordPage(record: FlowRecord, request: RecordPageRequest = {}, 
   const complete = offset + tasks.length >= all.length;
   const taskPage = { offset, count: tasks.length, total: record.tasks.length, complete, ...(changedSince !== undefined ? { changedSince } : {}) };
   return { ...record, tasks, taskPage };
+}
+
+/** A packed record answers in one payload up to this size; past it, the first page answers instead. */
+export const MAX_PACKED_BYTES = 1536 * 1024;
+
+/**
+ * The `flowRecord` query's answer: with `packed`, the whole record deflated into one payload (one
+ * query, one revision — and for an ended flow, one replay on the worker), unless it packs larger
+ * than Temporal allows; otherwise, or then, a page of tasks.
+ */
+export function recordAnswer(record: FlowRecord, request: RecordPageRequest = {}, source?: ChangedTasks): RecordPage<FlowRecord> | PackedRecord {
+  if (request.packed) {
+    const { packed } = pack(record);
+    if (packed.length <= MAX_PACKED_BYTES) return { packedRecord: packed, revision: record.revision };
+  }
+  return recordPage(record, request, source);
 }

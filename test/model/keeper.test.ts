@@ -72,3 +72,13 @@ test('a reader catching up gets exactly the tasks changed after the revision it 
   expect(page.taskPage).toEqual({ offset: 0, count: 2, total: 101, complete: true, changedSince: readAt });
   expect(keeper.tasksChangedSince(keeper.record.revision)).toEqual([]);
 });
+
+test('asked for it packed, the whole record of 10,000 tasks answers in one payload under 2 MB', async () => {
+  const { recordAnswer } = await import('../../src/model/record-page');
+  const { unpack } = await import('../../src/model/pack');
+  const keeper = keeperWith(MAX_TASKS_PER_FLOW);
+  const answer = recordAnswer(keeper.record, { packed: true }, keeper);
+  expect('packedRecord' in answer && answer.packedRecord.length).toBeLessThan(2 * 1024 * 1024);
+  expect(unpack({ packed: (answer as { packedRecord: string }).packedRecord })).toEqual(keeper.record);
+  expect('taskPage' in recordAnswer(keeper.record, {}, keeper)).toBe(true);
+});

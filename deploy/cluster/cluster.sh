@@ -4,6 +4,7 @@
 # services (frontend, history, matching, worker) as separate processes on free loopback ports, and the
 # namespace created. No Docker. Every process is tracked by pid in the state directory.
 #
+#   cluster.sh build                    build temporal-server and temporal-sql-tool (once per machine)
 #   cluster.sh up [--state DIR] [--tls DIR] [--namespace NS]   build if needed, start everything; prints DIR
 #   cluster.sh env DIR                  the TEMPORAL_* lines a worker or the CLI needs (source them)
 #   cluster.sh kill DIR [service...]    SIGKILL services (default: all four), as a crash would
@@ -21,7 +22,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 SERVICES=(history matching frontend worker)
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # Runs a command as the PostgreSQL owner: PostgreSQL refuses to run as root.
 as_pg() {
@@ -36,23 +37,38 @@ temporal_cli() {
   die "The Temporal CLI is needed to create the namespace; run npx taskflow server install first, or set TEMPORAL_CLI."
 }
 
+# Free loopback ports below 32768: the server stores membership ports in a PostgreSQL smallint, so the
+# usual ephemeral range (above 32767) cannot be used.
 free_ports() {
   node -e '
     const net = require("node:net");
-    const n = Number(process.argv[1]);
-    Promise.all(Array.from({ length: n }, () => new Promise((ok, no) => {
-      const s = net.createServer(); s.once("error", no); s.listen(0, "127.0.0.1", () => ok(s));
-    }))).then((servers) => {
-      console.log(servers.map((s) => s.address().port).join(" "));
-      servers.forEach((s) => s.close());
-    });' "$1"
+    const wanted = Number(process.argv[1]);
+    const held = [];
+    const tryPort = (port) => new Promise((ok) => {
+      const s = net.createServer();
+      s.once("error", () => ok(null));
+      s.listen(port, "127.0.0.1", () => ok(s));
+    });
+    (async () => {
+      for (let tries = 0; held.length < wanted && tries < 2000; tries++) {
+        const s = await tryPort(20000 + Math.floor(Math.random() * 12000));
+        if (s) held.push(s);
+      }
+      if (held.length < wanted) { console.error("no free ports between 20000 and 32000"); process.exit(1); }
+      console.log(held.map((s) => s.address().port).join(" "));
+      held.forEach((s) => s.close());
+    })();' "$1"
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_for_port() { # port what seconds logfile
+wait_for_port() { # port what seconds logfile [pidfile]
   local deadline=$(( $(date +%s) + $3 ))
   until port_open "$1"; do
+    if [ -n "${5:-}" ] && ! pid_alive "$5"; then
+      [ -n "${4:-}" ] && tail -n 5 "$4" >&2
+      die "$2 exited before it listened on 127.0.0.1:$1 (log: ${4:-none})."
+    fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       [ -n "${4:-}" ] && tail -n 20 "$4" >&2
       die "$2 did not listen on 127.0.0.1:$1 within $3 s (log: ${4:-none})."
@@ -210,7 +226,7 @@ start_service() {
 wait_service() {
   local service="$1" port_var
   port_var="$(echo "$service" | tr a-z A-Z)_PORT"
-  wait_for_port "${!port_var}" "The $service service" "${TASKFLOW_CLUSTER_START_TIMEOUT:-120}" "$STATE/logs/$service.log"
+  wait_for_port "${!port_var}" "The $service service" "${TASKFLOW_CLUSTER_START_TIMEOUT:-120}" "$STATE/logs/$service.log" "$STATE/pids/$service.pid"
 }
 
 wait_frontend_serving() {
@@ -230,8 +246,11 @@ cmd_start() {
   [ ${#services[@]} -gt 0 ] || services=("${SERVICES[@]}")
   mkdir -p "$STATE/pids" "$STATE/logs"
   start_postgres
-  for service in "${services[@]}"; do start_service "$service"; done
-  for service in "${services[@]}"; do wait_service "$service"; done
+  # One after the other: services starting together race to write the cluster metadata record.
+  for service in "${services[@]}"; do
+    start_service "$service"
+    wait_service "$service"
+  done
   case " ${services[*]} " in *" frontend "*) wait_frontend_serving ;; esac
 }
 
@@ -290,7 +309,8 @@ cmd_up() {
   # PostgreSQL (running as its own user) must reach its data directory inside.
   chmod 755 "$state" "$state/logs"
   STATE="$(cd "$state" && pwd)"
-  read -r -a ports <<<"$(free_ports 10)"
+  ports_line="$(free_ports 10)" || die "Could not find free loopback ports."
+  read -r -a ports <<<"$ports_line"
   cat > "$STATE/ports" <<PORTS
 PG_PORT=${ports[0]}
 FRONTEND_PORT=${ports[1]}

@@ -1,3 +1,4 @@
+import * as tls from 'node:tls';
 import { Connection, defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { LoadedConfig, TaskFlowConfig } from '../config';
 import { connectionOptions, hostForClient } from '../config';
@@ -27,9 +28,10 @@ type Config = Pick<TaskFlowConfig, 'connection'> & Partial<Pick<TaskFlowConfig, 
 export async function openConnection(config: Config, options: ConnectOptions = {}): Promise<Connection> {
   const base = connectionOptions(config);
   const budget = options.timeoutMs;
-  const connection = Connection.lazy({
+  const connectTimeout = budget === undefined ? 5_000 : Math.max(Math.min(5_000, budget / 2), 200);
+  const connection = lazyConnection(config, {
     ...base,
-    connectTimeout: budget === undefined ? 5_000 : Math.max(Math.min(5_000, budget / 2), 200),
+    connectTimeout,
     ...(budget !== undefined && { interceptors: [boundedRetryInterceptor(budget * 0.7)] }),
   });
   try {
@@ -37,8 +39,62 @@ export async function openConnection(config: Config, options: ConnectOptions = {
     return connection;
   } catch (err) {
     await connection.close().catch(() => undefined);
-    throw connectionFailure(err, config) ?? err;
+    // "Failed to connect before the deadline" hides why; one call without retries tells (TLS alerts, refusals).
+    const cause = /before the deadline/i.test((err as Error)?.message ?? '') ? await whyNoConnection(config, Math.min(connectTimeout, 3_000)) : err;
+    throw connectionFailure(cause ?? err, config) ?? err;
   }
+}
+
+/** Connection.lazy, with TLS material that cannot be used told in one sentence that never echoes it. */
+function lazyConnection(config: Config, options: Parameters<typeof Connection.lazy>[0]): Connection {
+  try {
+    return Connection.lazy(options);
+  } catch (err) {
+    if (!config.connection.tls.enabled) throw err;
+    throw new FlowError(
+      'config_error',
+      'The TLS certificate or key (TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY or connection.tls in temporal.yaml) is not usable PEM; give the PEM files of the CA, of the client certificate and of its key.',
+      { reason: 'tls_material' },
+    );
+  }
+}
+
+/**
+ * Why nothing connected: the error of one call made without retries (bounded by `waitMs`); when the
+ * connection is plain text and the server speaks TLS, a note saying so. Undefined when it cannot tell.
+ */
+async function whyNoConnection(config: Config, waitMs: number): Promise<unknown> {
+  const probe = Connection.lazy({ ...connectionOptions(config), interceptors: [], connectTimeout: waitMs });
+  try {
+    const answer = await Promise.race([
+      probe.workflowService.getSystemInfo({}).then(() => undefined, (err: unknown) => err),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), waitMs).unref()),
+    ]);
+    if (answer && TLS_FAILURE.test(`${(answer as { details?: string }).details ?? ''} ${(answer as Error).message}`)) return answer;
+    if (!config.connection.tls.enabled && (await speaksTls(config.connection.address, waitMs))) return new Error(PLAIN_TO_TLS);
+    return answer;
+  } finally {
+    await probe.close().catch(() => undefined);
+  }
+}
+
+const PLAIN_TO_TLS = 'plain text to a TLS server';
+
+/** Whether a TLS handshake gets an answer at the address (any certificate accepted: this only asks). */
+function speaksTls(address: string, waitMs: number): Promise<boolean> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port: Number(address.slice(at + 1)), rejectUnauthorized: false, ALPNProtocols: ['h2'], servername: undefined });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(waitMs, () => done(false));
+    socket.once('secureConnect', () => done(true));
+    // An alert (e.g. "certificate required") is a TLS server answering too.
+    socket.once('error', (err: Error) => done(/alert|SSL/i.test(err.message)));
+  });
 }
 
 /**
@@ -99,6 +155,9 @@ export function connectionFailure(err: unknown, config: Config): FlowError | und
   const firstLine = (status?.details || (err as Error | null)?.message || '').split('\n')[0]!.trim().replace(/\.$/, '');
   if (status === undefined && !TLS_FAILURE.test(text) && !NOTHING_LISTENS.test(text)) return undefined;
 
+  if (text.includes(PLAIN_TO_TLS)) {
+    return new FlowError('server_unavailable', tlsSentence(address, text, config), { address, reason: 'tls' });
+  }
   if (TLS_FAILURE.test(text) && (status === undefined || status.code === 14 || status.code === 13)) {
     return new FlowError('server_unavailable', tlsSentence(address, text, config), { address, reason: 'tls' });
   }

@@ -11,9 +11,6 @@ import { FlowError } from './errors';
  * applied, and that retrying it with the same request id is safe.
  */
 
-/** How long a read command may take by default (the CLI's `--timeout`). */
-export const DEFAULT_TIMEOUT_MS = 10_000;
-
 export interface ConnectOptions {
   /**
    * Bounds retries of UNAVAILABLE and other transient answers so a failure is known within about

@@ -1,8 +1,11 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Connection } from '@temporalio/client';
 import { FlowClient } from '../../src/client';
 import type { FlowRecord } from '../../src/model/records';
 import { FLOW_SEARCH_ATTRIBUTES, SA_SYNC_MODE } from '../../src/model/search-attributes';
+import { registerSearchAttributes } from '../../src/server';
 import { ensureBuilt } from '../cli/helpers';
 import { testConfig, testConnection } from '../helpers/server';
 import { bareDir, cluster, startWorker, taskflow, until, userEnv, type WorkerProcess } from './support';
@@ -100,6 +103,33 @@ test('taskflow worker with only TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE register
   expect(workers[0]!.output()).toContain(`Worker running on task queue taskflow (namespace default at ${env.TEMPORAL_ADDRESS})`);
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
   for (const { name } of FLOW_SEARCH_ATTRIBUTES) expect(Object.keys(customAttributes ?? {})).toContain(name);
+});
+
+test("a shared namespace: the worker runs beside other Int attributes while they leave room, else says what to free", async () => {
+  const intNeeded = FLOW_SEARCH_ATTRIBUTES.filter(({ type }) => type === 'INT').length;
+  const namespaceWith = async (others: number) => {
+    const namespace = `shared-${others}-${randomUUID().slice(0, 6)}`;
+    await promisify(execFile)(process.env.TEMPORAL_CLI!, ['operator', 'namespace', 'create', '--namespace', namespace, '--address', env.TEMPORAL_ADDRESS!]);
+    const names = Array.from({ length: others }, (_, i) => `OtherAppInt${i}`);
+    await until(
+      () => registerSearchAttributes(connection, namespace, names.map((name) => ({ name, type: 'INT' as const }))),
+      () => true,
+      60_000,
+      `${namespace} ready`,
+    );
+    return { namespace, names };
+  };
+  // SQL visibility allows 3 Int attributes per namespace.
+  const roomy = await namespaceWith(3 - intNeeded);
+  const worker = await startWorker(userEnv({ TEMPORAL_NAMESPACE: roomy.namespace }), cwd);
+  await worker.kill();
+
+  const full = await namespaceWith(4 - intNeeded);
+  const refused = await taskflow(['worker'], userEnv({ TEMPORAL_NAMESPACE: full.namespace }), cwd);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr.trim()).toMatch(
+    new RegExp(`^Namespace ${full.namespace} has no room for TaskFlow's Int search attributes? .*\\(the server allows 3 of type Int per namespace and ${full.names.join(', ')} holds? (one|\\d)\\); remove .* or give TaskFlow a namespace of its own \\(TEMPORAL_NAMESPACE\\)\\.$`),
+  );
 });
 
 test('managed flows: start, resume and cancel through the CLI', async () => {

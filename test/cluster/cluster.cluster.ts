@@ -220,6 +220,7 @@ test('a managed flow continues as new on the cluster and keeps its id and every 
 
 test('history service SIGKILLed mid-flow: reads say the server answered UNAVAILABLE; every flow finishes once it is back', async () => {
   const flows = await flowsMidway('history', 3, 2);
+  const retryId = `greeting-retry-${randomUUID().slice(0, 8)}`;
   await cluster('kill', 'history');
   try {
     // The frontend still answers; what it says is UNAVAILABLE, within the read timeout.
@@ -242,10 +243,24 @@ test('history service SIGKILLed mid-flow: reads say the server answered UNAVAILA
     // Listing reads SQL visibility, which needs no history service.
     const listed = await cli('flow', 'list', '--json');
     expect(listed.code).toBe(0);
+    // A start is sent before it fails: it may have been applied, and the same --id is the safe retry.
+    const start = await cli('flow', 'start', 'greeting', '--input', '{"name":"Retry"}', '--id', retryId, '--json');
+    expect(start.code).toBe(1);
+    expect(start.json().error).toMatchObject({ type: 'server_unavailable', status: 'UNAVAILABLE', mayHaveBeenApplied: true, flowId: retryId });
+    expect(start.json().error.message).toMatch(
+      new RegExp(`after the write was sent, so it may or may not have been applied; running the same start with --id ${retryId} is safe: if the first one started, it answers flow_exists\\.$`),
+    );
   } finally {
     await cluster('start', 'history');
   }
-  await everyFlowFinishes('history', flows);
+  const retried = await until(
+    () => cli('flow', 'start', 'greeting', '--input', '{"name":"Retry"}', '--id', retryId, '--json'),
+    (r) => r.code === 0 || r.json().error?.type === 'flow_exists',
+    180_000,
+    'the start retried with the same --id',
+  );
+  expect(retried.code === 0 || retried.json().error.type === 'flow_exists').toBe(true);
+  await everyFlowFinishes('history', [...flows, await snapshot(retryId)]);
 });
 
 test('the whole cluster SIGKILLed mid-flow: nothing answers meanwhile; every flow finishes once it is back', async () => {

@@ -58,6 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.kill();
   if (state) await runScript(['down', state]);
+  for (const dir of [certs, rogue]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const tlsEnv = (extra: Record<string, string> = {}) =>

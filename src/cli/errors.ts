@@ -50,7 +50,7 @@ export function errorPayload(err: unknown): ErrorPayload {
   if (isConnectionFailure(err)) {
     return {
       type: 'server_unavailable',
-      message: `Could not reach the Temporal server (${firstLine(err)}); run npm start (or taskflow dev) to start one, or check connection.address in temporal.yaml.`,
+      message: `Could not reach the Temporal server (${firstLine(err)}); check that it runs and that TEMPORAL_ADDRESS or connection.address in temporal.yaml names it.`,
     };
   }
   return {

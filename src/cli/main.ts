@@ -19,6 +19,8 @@ export function buildCli(enableColors = Boolean(process.stdout.isTTY)): Cli {
 
 /** Runs the command line `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], context: BaseContext = Cli.defaultContext): Promise<number> {
+  endQuietlyOnBrokenPipe(context.stdout);
+  endQuietlyOnBrokenPipe(context.stderr);
   const cli = buildCli(Boolean((context.stdout as { isTTY?: boolean }).isTTY));
   let command: Command;
   try {
@@ -52,6 +54,18 @@ export async function main(argv: string[], context: BaseContext = Cli.defaultCon
   } catch (err) {
     return renderError(err, { json, stdout: context.stdout, stderr: context.stderr });
   }
+}
+
+/**
+ * `taskflow … | head -1`: once the reader has gone, nothing more can be said, and that is not a
+ * failure of the command; end at once with exit 0 instead of crashing on `write EPIPE`.
+ */
+export function endQuietlyOnBrokenPipe(stream: NodeJS.WritableStream): void {
+  if (typeof stream.on !== 'function' || stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 }
 
 function packageVersion(): string | undefined {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Command, Option, UsageError } from 'clipanion';
 import type { FlowClient } from '../client/flow-client';
 import type { TaskScope } from '../client/tasks';
@@ -175,12 +176,18 @@ export function flowPaths(verb: string): string[][] {
  */
 export abstract class TaskFlowCommand extends Command {
   json = jsonOption();
+  timeout = Option.String('--timeout', {
+    description: 'How long to wait for the Temporal server: a read fails after this (default 10s), a write stops retrying',
+  });
 
   /** Does the command's work: a value to render, or an exit code when it wrote its own output (`--watch`). */
   abstract run(): Promise<Rendered | number>;
 
   async execute(): Promise<number> {
     try {
+      // A write gets its idempotency id here, so a failure after sending can name the id a retry must reuse.
+      const self = this as { requestId?: string };
+      if ('requestId' in this && self.requestId === undefined) self.requestId = randomUUID();
       const result = await this.run();
       return typeof result === 'number' ? result : emit(this.context.stdout, result, this.json);
     } catch (err) {
@@ -191,27 +198,48 @@ export abstract class TaskFlowCommand extends Command {
 
   /** Loads temporal.yaml (+ environment), connects, runs `fn`, closes. Imports stay lazy so help and usage errors are instant. */
   protected async withClient<T>(fn: (client: FlowClient, config: LoadedConfig) => Promise<T>): Promise<T> {
+    const timeoutMs = parseTimeout(this.timeout);
     const { loadConfig } = await import('../config');
     const config = loadConfig();
-    await refuseFast(config.connection.address);
+    await refuseFast(config);
     const { FlowClient } = await import('../client/flow-client');
-    const client = await FlowClient.connect(config);
+    const client = await FlowClient.connect(config, { timeoutMs });
     try {
-      return await fn(client, config);
+      // A read answers within the timeout or fails; writes (and --watch) wait as long as they need.
+      if (!this.isRead()) return await fn(client, config);
+      return await client.client.connection.withDeadline(Date.now() + timeoutMs, () => fn(client, config));
     } catch (err) {
-      throw await explainNamespaceError(err, config);
+      const { requestId, id } = this as { requestId?: string; id?: string };
+      throw await explainFailure(err, config, requestId ? { requestId } : id ? { flowId: id } : {});
     } finally {
       await client.close();
     }
   }
+
+  /** `list`, `show` (not `--watch`) and `ui` only read. */
+  protected isRead(): boolean {
+    const verb = this.path[this.path.length - 1];
+    return ['list', 'show', 'ui'].includes(verb ?? '') && (this as { watch?: unknown }).watch !== true;
+  }
+}
+
+/** `--timeout 30s`, in ms; 10 s by default. */
+export function parseTimeout(raw: string | undefined): number {
+  const value = parseDurationOption('--timeout', raw);
+  if (value === undefined) return 10_000;
+  const match = DURATION.exec(value)!;
+  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  if (ms < 100) throw usage(`--timeout must be at least 100ms; got ${JSON.stringify(raw)}.`);
+  return ms;
 }
 
 /**
  * A refused TCP connection means no server: say so at once rather than after the gRPC connect
  * timeout. Anything else (a slow or remote host) is left to the real connect.
  */
-async function refuseFast(address: string): Promise<void> {
+async function refuseFast(config: LoadedConfig): Promise<void> {
   const { connect } = await import('node:net');
+  const { address } = config.connection;
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
   const refused = await new Promise<string | null>((resolve) => {
@@ -225,19 +253,22 @@ async function refuseFast(address: string): Promise<void> {
     socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' ? err.code : null));
   });
   if (refused) {
-    const { ServerUnavailableError } = await import('../client/errors');
-    throw new ServerUnavailableError(address, refused === 'ENOTFOUND' ? 'host not found' : 'connection refused');
+    const { nothingAnswers } = await import('../client/connection');
+    throw nothingAnswers(config, refused === 'ENOTFOUND' ? 'host not found' : 'connection refused');
   }
 }
 
-/** A namespace that does not exist, or lacks the flows' search attributes, told as what to do about it. */
-async function explainNamespaceError(err: unknown, config: LoadedConfig): Promise<unknown> {
+/**
+ * A failure told as what to do about it: the connection diagnoses of client/connection (with the
+ * request id a retry must reuse), or a namespace that lacks the flows' search attributes.
+ */
+async function explainFailure(err: unknown, config: LoadedConfig, retry: { requestId?: string; flowId?: string }): Promise<unknown> {
   const { address, namespace } = config.connection;
   const e = err as { name?: string; cause?: { details?: unknown } };
   const { FlowError } = await import('../client/errors');
-  if (e?.name === 'NamespaceNotFoundError') {
-    return new FlowError('config_error', `Namespace ${namespace} does not exist on ${address}; create it (temporal operator namespace create -n ${namespace}) or point TEMPORAL_NAMESPACE at yours.`, { namespace, address });
-  }
+  const { connectionFailure, withRetryAdvice } = await import('../client/connection');
+  const diagnosed = withRetryAdvice(connectionFailure(err, config) ?? err, retry);
+  if (diagnosed !== err) return diagnosed;
   const missing = /invalid search attribute: (TaskFlow\w+)|'(TaskFlow\w+)' is not a valid search attribute/.exec(String(e?.cause?.details ?? ''));
   if (missing) {
     return new FlowError(

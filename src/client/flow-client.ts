@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { TaskFlowConfig } from '../config';
-import { connectionOptions } from '../config';
 import { parseDuration } from '../config/duration';
 import type { WaitDefinition } from '../flow/context';
 import { flowDefinitionOf, type FlowDefinition, type FlowWorkflow } from '../flow/define';
@@ -15,7 +14,8 @@ import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf }
 import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
-import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, ServerUnavailableError, TasksStillActiveError, flowErrorFrom } from './errors';
+import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, TasksStillActiveError, flowErrorFrom } from './errors';
+import { connectionFailure, openConnection, type ConnectOptions } from './connection';
 import { resolveDescribed, resolveLookup } from './lookup';
 import { lateHeartbeatsOf, mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
@@ -91,14 +91,8 @@ export class FlowClient {
     private readonly ownedConnection?: Connection,
   ) {}
 
-  static async connect(config: TaskFlowConfig): Promise<FlowClient> {
-    const options = connectionOptions(config);
-    let connection: Connection;
-    try {
-      connection = await Connection.connect({ ...options, connectTimeout: '5s' });
-    } catch (err) {
-      throw new ServerUnavailableError(options.address, (err as Error).message);
-    }
+  static async connect(config: TaskFlowConfig, options: ConnectOptions = {}): Promise<FlowClient> {
+    const connection = await openConnection(config, options);
     return new FlowClient(new Client({ connection, namespace: config.connection.namespace }), config, connection);
   }
 
@@ -394,9 +388,7 @@ export class FlowClient {
 
   private translate(err: unknown): unknown {
     if (err instanceof FlowError) return err;
-    const code = (err as { code?: number; cause?: { code?: number } })?.cause?.code ?? (err as { code?: number })?.code;
-    if (code === 14 /* UNAVAILABLE */) return new ServerUnavailableError(this.config.connection.address, (err as Error).message);
-    return flowErrorFrom(err);
+    return connectionFailure(err, this.config) ?? flowErrorFrom(err);
   }
 }
 

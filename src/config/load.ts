@@ -20,10 +20,15 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Where `connection.address` came from, so errors give advice that fits (never `npm start` for a cluster). */
+export type AddressSource = 'environment' | 'file' | 'dev server' | 'default';
+
 export type LoadedConfig = TaskFlowConfig & {
   /** The directory holding temporal.yaml (or cwd without one); relative paths in the file are based here. */
   projectRoot: string;
   configFile: string | null;
+  /** Absent on configs built in code; then the address counts as the dev server's when it equals it. */
+  addressSource?: AddressSource;
 };
 
 /** Reads temporal.yaml, applies defaults then environment overrides; throws ConfigError when invalid. */
@@ -40,7 +45,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const overrides = applyEnvOverrides(config, env, cwd);
   deriveDefaults(config, raw, overrides);
   checkClientCertificate(config, shownAs);
-  return { ...config, projectRoot, configFile };
+  return { ...config, projectRoot, configFile, addressSource: addressSourceOf(config, raw, overrides) };
 }
 
 /** Parses a temporal.yaml text (no file system); used by loadConfig and by tests of the schema. */
@@ -166,6 +171,12 @@ function deriveDefaults(config: TaskFlowConfig, raw: unknown, overrides: EnvOver
   if (ui.url === null && devServer.enabled && !devServer.headless && connection.address === devAddress) {
     ui.url = `http://${hostForClient(devServer.ip)}:${devServer.uiPort}`;
   }
+}
+
+function addressSourceOf(config: TaskFlowConfig, raw: unknown, overrides: EnvOverrides): AddressSource {
+  if (overrides.address) return 'environment';
+  if (valueAt(raw, ['connection', 'address']) !== undefined) return 'file';
+  return config.devServer.enabled ? 'dev server' : 'default';
 }
 
 function checkClientCertificate(config: TaskFlowConfig, shownAs: string): void {

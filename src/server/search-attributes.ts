@@ -47,7 +47,8 @@ export async function registerSearchAttributes(
     }
   };
 
-  const missing = missingAttributes(attributes, await list());
+  const registered = await list();
+  const missing = missingAttributes(attributes, registered);
   if (missing.length > 0) {
     try {
       await connection.operatorService.addSearchAttributes({
@@ -55,6 +56,8 @@ export async function registerSearchAttributes(
         searchAttributes: Object.fromEntries(missing.map(({ name, type }) => [name, INDEXED_VALUE_TYPE[type]])),
       });
     } catch (err) {
+      const full = noRoomError(err, namespace, missing, registered);
+      if (full) throw full;
       // Another process registering the same attributes at the same moment is fine; anything else is not.
       if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) {
         const names = missing.map(({ name, type }) => `${name} (${type})`).join(', ');
@@ -95,6 +98,38 @@ function missingAttributes(
     }
     return false;
   });
+}
+
+/**
+ * "cannot have more than 3 search attribute of type Int": the namespace has no free slot of that type
+ * (SQL visibility, and the dev server's SQLite, have a fixed number per namespace). One sentence naming
+ * what TaskFlow still needs, what holds the slots, and the two ways out.
+ */
+function noRoomError(
+  err: unknown,
+  namespace: string,
+  missing: readonly SearchAttributeSpec[],
+  registered: Record<string, unknown>,
+): SearchAttributeError | undefined {
+  const match = /more than (\d+) search attributes? of type (\w+)/i.exec(describeRpcError(err));
+  if (!match) return undefined;
+  const [, limit, typeText] = match;
+  const type = (Object.keys(INDEXED_VALUE_TYPE) as SearchAttributeTypeName[]).find(
+    (name) => name.replace('_', '').toLowerCase() === typeText!.replace('_', '').toLowerCase(),
+  );
+  const needed = missing.filter((spec) => spec.type === type).map(({ name }) => name);
+  const ours = new Set(FLOW_SEARCH_ATTRIBUTES.map(({ name }) => name));
+  const others = Object.entries(registered)
+    .filter(([name, wire]) => type !== undefined && wire === INDEXED_VALUE_TYPE[type] && !ours.has(name))
+    .map(([name]) => name);
+  const toFree = Math.max(1, needed.length - Math.max(0, Number(limit) - (Object.values(registered).filter((wire) => type !== undefined && wire === INDEXED_VALUE_TYPE[type]).length)));
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return new SearchAttributeError(
+    `Namespace ${namespace} has no room for TaskFlow's ${typeText} search ${needed.length === 1 ? 'attribute' : 'attributes'} ${needed.join(', ')} ` +
+      `(the server allows ${limit} of type ${typeText} per namespace${others.length > 0 ? ` and ${others.join(', ')} ${others.length === 1 ? 'holds one' : `hold ${others.length}`}` : ''}); ` +
+      `remove ${plural(toFree, `${typeText} attribute`)} you no longer need (temporal operator search-attribute remove --name NAME) ` +
+      'or give TaskFlow a namespace of its own (TEMPORAL_NAMESPACE).',
+  );
 }
 
 function typeName(value: unknown): string {

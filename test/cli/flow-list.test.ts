@@ -214,7 +214,8 @@ test('a server that does not answer is one sentence naming the address, exit 1',
   expect(text.code).toBe(1);
   expect(text.stderr.trim().split('\n')).toHaveLength(1);
   expect(text.stderr).toContain('127.0.0.1:1');
-  expect(text.stderr).toContain('npm start');
+  // The address came from TEMPORAL_ADDRESS: the dev server is not the answer (test/cli/connection-errors.test.ts).
+  expect(text.stderr).not.toContain('npm start');
   expect(json.code).toBe(1);
   expect(json.json().error).toMatchObject({ type: 'server_unavailable', address: '127.0.0.1:1' });
 });

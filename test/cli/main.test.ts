@@ -104,11 +104,11 @@ describe('errorPayload', () => {
     });
   });
 
-  it('calls a failed connection server_unavailable and says what to run', () => {
+  it('calls a failed connection server_unavailable and says what to check', () => {
     expect(errorPayload(new Error('Failed to connect before the deadline'))).toEqual({
       type: 'server_unavailable',
       message:
-        'Could not reach the Temporal server (Failed to connect before the deadline); run npm start (or taskflow dev) to start one, or check connection.address in temporal.yaml.',
+        'Could not reach the Temporal server (Failed to connect before the deadline); check that it runs and that TEMPORAL_ADDRESS or connection.address in temporal.yaml names it.',
     });
   });
 

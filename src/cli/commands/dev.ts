@@ -76,8 +76,8 @@ export class DevCommand extends Command {
     }
     const { devServer } = config;
     if (!devServer.enabled) {
-      const { ServerUnavailableError } = await import('../../client/errors');
-      throw new ServerUnavailableError(address, 'and devServer.enabled is false in temporal.yaml');
+      const { nothingAnswers } = await import('../../client/connection');
+      throw nothingAnswers(config, 'and devServer.enabled is false in temporal.yaml, so none is started');
     }
     const devAddress = `${hostForClient(devServer.ip)}:${devServer.port}`;
     if (address !== devAddress) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'clipanion';
 import { flowPaths, parseJsonOption, TaskFlowCommand } from '../../options';
 import type { Rendered } from '../../render/output';
@@ -33,6 +34,8 @@ export class FlowStartCommand extends TaskFlowCommand {
 
   async run(): Promise<Rendered> {
     const input = this.input === undefined ? {} : parseJsonOption('--input', this.input);
+    // Chosen here rather than by the client, so a start that fails after it was sent can name the id to retry with.
+    this.id ??= `${this.flowType}-${randomUUID().slice(0, 8)}`;
     return this.withClient(async (client) => {
       const flow = await client.start(this.flowType, input, { flowId: this.id, lookupKey: this.lookupKey });
       const rendered = renderWrite({ applied: true, flow }, `Started ${flow.flowId} (${flow.flowType}): ${flow.goal}`);

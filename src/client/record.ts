@@ -58,7 +58,12 @@ async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: 
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>>;
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord> | PackedRecord> {
   try {
-    return await reader.client.connection.withDeadline(Date.now() + PAGE_DEADLINE_MS, () =>
+    // Each query gets its own deadline, never later than one the caller set (the CLI's --timeout).
+    const storage = (reader.client.connection as { callContextStorage?: { getStore(): { deadline?: number | Date } | undefined } }).callContextStorage;
+    const outer = storage?.getStore()?.deadline;
+    const own = Date.now() + PAGE_DEADLINE_MS;
+    const deadline = outer === undefined ? own : Math.min(own, new Date(outer).getTime());
+    return await reader.client.connection.withDeadline(deadline, () =>
       handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request),
     );
   } catch (err) {

@@ -71,12 +71,12 @@ test('one flow holds 10,000 tasks: shown and listed whole (CLI too), the Web UI 
   expect(page.taskPage).toMatchObject({ offset: 0, count: page.tasks.length, total: 10_000, complete: false });
   expect(page.taskSummary.total).toBe(10_000);
 
-  const shown = await runCli(['flow', 'show', flowId, '--json'], { env: cliEnv(env.config), timeoutMs: 120_000 });
+  const shown = await runCli(['flow', 'show', flowId, '--json', '--timeout', '100s'], { env: cliEnv(env.config), timeoutMs: 120_000 });
   expect(shown.code).toBe(0);
   const record = shown.json<FlowRecord>();
   expect(record.tasks).toHaveLength(10_000);
   expect(record.taskSummary.total).toBe(10_000);
-  const text = await runCli(['flow', 'show', flowId], { env: cliEnv(env.config), timeoutMs: 120_000 });
+  const text = await runCli(['flow', 'show', flowId, '--timeout', '100s'], { env: cliEnv(env.config), timeoutMs: 120_000 });
   expect(text.code).toBe(0);
   expect(text.stdout).toContain('Tasks: 10000 total · 0 active · 0 issues');
   expect(text.stdout.split('\n').filter((l) => l.includes('reindexItem-')).length).toBe(10_000);

@@ -247,8 +247,8 @@ export class FlowClient {
   /** A write's answer with the record as it stands right after the write (read from the flow, every task). */
   private async withRecord<A extends WriteAck>(sent: Promise<{ flowId: string; ack: A }>): Promise<WriteResult<FlowRecord> & Omit<A, keyof WriteAck>> {
     const { flowId, ack } = await sent;
-    const { applied, reason, revision: _revision, status: _status, task: _task, ...extra } = ack;
-    return { applied, ...(reason !== undefined ? { reason } : {}), ...extra, flow: (await this.snapshot(flowId)).flow } as WriteResult<FlowRecord> &
+    const { applied, reason, revision, status: _status, task: _task, ...extra } = ack;
+    return { applied, ...(reason !== undefined ? { reason } : {}), revision, ...extra, flow: (await this.snapshot(flowId)).flow } as WriteResult<FlowRecord> &
       Omit<A, keyof WriteAck>;
   }
 

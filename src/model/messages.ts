@@ -40,6 +40,8 @@ export type CancelRequest = z.infer<typeof CancelRequest>;
 export interface WriteResult<R = unknown> {
   applied: boolean;
   reason?: string;
+  /** The revision the write made (applied) or found (a no-op); `flow` may already be later. */
+  revision?: number;
   flow: R;
 }
 

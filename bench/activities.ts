@@ -18,3 +18,8 @@ export async function benchStore(n: number): Promise<string> {
 export async function benchHeartbeat(ms: number): Promise<void> {
   await workFor(ms, 'working');
 }
+
+/** Works for `ms` without a heartbeat of its own: what a task that never calls progress() looks like. */
+export async function benchQuiet(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}

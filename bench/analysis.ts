@@ -4,19 +4,15 @@
  */
 
 export const PUBLISH_CAUSE =
-  "TaskFlow's RecordPublisher (src/flow/publish.ts) ends every workflow activation that changed the record with an UpsertWorkflowSearchAttributes " +
-  'and a memo upsert (WorkflowPropertiesModified): two more history events and two more visibility-row writes on the server per workflow task. ' +
-  'The memo changes on every revision because it carries `updatedAt`, the task summary and the active tasks, and the search attributes because they carry the revision and task counts.';
+  "TaskFlow's RecordPublisher (src/flow/publish.ts) upserts search attributes in every workflow task that changes what `flow list` shows or filters on — " +
+  'status, task counts, lookup key, cancel intent — with the revision and its time riding along: one UpsertWorkflowSearchAttributes event and one visibility-row write on the server. ' +
+  'A managed flow changes its task counts in each workflow task that starts or ends a task, so a 3-task flow upserts in all four of its workflow tasks. ' +
+  'The memo changes only with step, wait, blocked, cancel, error or goal (never for a task), and a report that only moves a progress summary publishes nothing.';
 
 export const PUBLISH_FIX = [
-  'Keep volatile fields out of the memo: without `updatedAt`, `taskSummary` and the active-task list (the Int search attributes already carry revision and task counts), ' +
-    'the memo is rewritten only when a listed field such as status, step, wait, blocked, cancel intent or error changes; for the 3-task flow that is never before the end.',
-  'Upsert search attributes only when a filterable value changes (status, cancel intent, lookup key); carry revision and task counts along with those upserts instead of on every task. ' +
-    'For the 3-task flow that leaves the queued→running upsert in the first workflow task.',
-  "Skip the publish in the activation that completes the workflow when Temporal's close status already says it (Completed → succeeded unless the attribute says blocked; " +
-    'visibility.ts statusClause already reads ExecutionStatus for terminated and timed-out flows).',
-  'Together these bring the 3-task flow to +1 or +2 events instead of +8; the cost is that `flow list` shows revision and task counts as of the last status change, ' +
-    'while `flow show` (describe + query) stays exact.',
+  'Spec §6 puts task counts in the list, so each workflow task that changes them must upsert; the measured floor is the diagnostic variant (the plain workflow with the same upserts). ' +
+    "Below it: skip the publish in the activation that completes the workflow when Temporal's close status already says it (Completed → succeeded): +3 events, " +
+    'but then `flow list` shows the revision before the end, which §6 ("each such change carries the current revision") rules out; or let counts lag until the next status change (the spec would have to say so).',
 ];
 
 export function COLD_START_CAUSE(

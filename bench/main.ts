@@ -8,7 +8,7 @@ import { parseBenchArgs, type BenchmarkName } from './options';
 import { renderResults } from './report';
 import { failedRow, type Row } from './results';
 import { flowCancel, flowList, flowShow } from './suites/cli';
-import { history, latency, throughput, type FinishedFlows } from './suites/flows';
+import { autoHeartbeatCost, history, latency, throughput, type FinishedFlows } from './suites/flows';
 import { workerMemory } from './suites/memory';
 import { mirroredIngest, reportIntoLargeFlow } from './suites/mirrored';
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     if (!finished && (options.only.has('history') || options.only.has('show'))) {
       finished = (await latency(ctx, { ...options.sizes, rounds: 1, latencyRuns: 1, warmup: 0 })).finished;
     }
-    await step('throughput', () => throughput(ctx, options.sizes));
+    await step('throughput', async () => [await throughput(ctx, options.sizes), await autoHeartbeatCost(ctx, options.sizes)]);
     await step('history', () => history(ctx, finished!, options.sizes));
     await step('mirrored', async () => [...(await mirroredIngest(ctx, options.sizes)), await reportIntoLargeFlow(ctx, options.sizes)]);
     await step('show', () => flowShow(ctx, options.sizes, finished!.taskflow));

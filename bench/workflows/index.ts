@@ -29,6 +29,17 @@ export const benchThreeTasks = defineFlow({
   },
 });
 
+/** One task that works quietly for `ms`: the worker's automatic heartbeats are all it sends. */
+export const benchQuietTask = defineFlow({
+  name: 'benchQuietTask',
+  input: z.object({ ms: z.number().int() }),
+  goal: ({ ms }) => `Benchmark: one quiet task of ${ms} ms`,
+  async run(flow, { ms }) {
+    const { benchQuiet } = flow.tasks<typeof activities>({ startToCloseTimeout: TASK_OPTIONS.startToCloseTimeout });
+    await benchQuiet(ms);
+  },
+});
+
 export async function plainThreeTasks(n: number): Promise<string> {
   const { benchPrepare, benchTransform, benchStore } = proxyActivities<typeof activities>(TASK_OPTIONS);
   return benchStore(await benchTransform(await benchPrepare(n)));

@@ -20,7 +20,7 @@ import { resolveDescribed, resolveLookup } from './lookup';
 import { lateHeartbeatsOf, mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
 import type { TaskReportInput } from '../model/transitions';
-import { readRecord, workerPolls, type RecordReader } from './record';
+import { catchUp, readRecord, workerPolls, type RecordReader } from './record';
 import { mapLimited } from './map-limited';
 import { cancelResult, type CancelResult } from './cancel-result';
 
@@ -168,14 +168,34 @@ export class FlowClient {
       const flow: FlowRecord = { ...listed, tasks: [], taskSummary: summarizeTasks([]) };
       return { flow, source: 'start', executionStatus: description.status.name };
     }
-    const record = await this.record(flowId);
-    const lateHeartbeats = lateHeartbeatsOf(description);
-    return {
-      flow: mergeDescription(record, description, 'query'),
-      source: 'query',
-      executionStatus: description.status.name,
-      ...(Object.keys(lateHeartbeats).length > 0 ? { lateHeartbeats } : {}),
-    };
+    return snapshotOf(await this.record(flowId), description);
+  }
+
+  /**
+   * Follows a flow until it ends: one snapshot per poll (`intervalMs`, default 500), the last one
+   * when the flow or its execution has ended. After the first full read each poll asks the flow only
+   * for the tasks changed since (a flow of 10,000 tasks costs a watcher what changes, not what it holds).
+   */
+  async *watch(lookup: string, options: { intervalMs?: number } = {}): AsyncGenerator<FlowSnapshot, void, void> {
+    const flowId = await this.resolve(lookup);
+    const handle = this.client.workflow.getHandle(flowId);
+    let own: FlowRecord | undefined;
+    for (;;) {
+      const description = await this.call(() => handle.describe());
+      let snapshot: FlowSnapshot;
+      if (own && own.runId === description.runId) {
+        own = (await catchUp(this.reader(), flowId, own)) ?? (await this.record(flowId));
+        snapshot = snapshotOf(own, description);
+      } else if (description.historyLength <= 2 && description.status.name === 'RUNNING') {
+        snapshot = await this.snapshot(flowId, description);
+      } else {
+        own = await this.record(flowId);
+        snapshot = snapshotOf(own, description);
+      }
+      yield snapshot;
+      if (isTerminalFlow(snapshot.flow) || snapshot.executionStatus !== 'RUNNING') return;
+      await delay(options.intervalMs ?? 500);
+    }
   }
 
   /** The flow's own record, every task (read page by page). */
@@ -393,6 +413,17 @@ export class FlowClient {
 }
 
 const WORKER_CHECK_INTERVAL_MS = 5_000;
+
+/** A snapshot from the flow's own record and its execution's description. */
+function snapshotOf(record: FlowRecord, description: WorkflowExecutionDescription): FlowSnapshot {
+  const lateHeartbeats = lateHeartbeatsOf(description);
+  return {
+    flow: mergeDescription(record, description, 'query'),
+    source: 'query',
+    executionStatus: description.status.name,
+    ...(Object.keys(lateHeartbeats).length > 0 ? { lateHeartbeats } : {}),
+  };
+}
 
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

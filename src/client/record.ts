@@ -49,6 +49,25 @@ export async function readRecord(reader: RecordReader, flowId: string, runId?: s
   throw new RecordUnavailableError(flowId, 'unstable', `it changed too fast to read whole in ${CONSISTENT_READ_ATTEMPTS} tries; try again.`);
 }
 
+/**
+ * The record after the tasks changed since `known` was read, from one small query; null when too
+ * much changed to answer in one page (read it whole then).
+ */
+export async function catchUp(reader: RecordReader, flowId: string, known: FlowRecord): Promise<FlowRecord | null> {
+  const handle = reader.client.workflow.getHandle(flowId);
+  const changed = await queryPage(reader, handle, { changedSince: known.revision });
+  if (!changed.taskPage.complete) return null;
+  if (changed.revision === known.revision) return known;
+  const tasks = [...known.tasks];
+  const position = new Map(tasks.map((t, i) => [t.taskId, i]));
+  for (const task of changed.tasks) {
+    const i = position.get(task.taskId);
+    if (i === undefined) position.set(task.taskId, tasks.push(task) - 1);
+    else tasks[i] = task;
+  }
+  return tasks.length === changed.taskPage.total ? whole(changed, tasks) : null;
+}
+
 function whole(header: RecordPage<FlowRecord>, tasks: FlowRecord['tasks']): FlowRecord {
   const { taskPage: _page, ...record } = header;
   return { ...record, tasks, taskSummary: summarizeTasks(tasks) };

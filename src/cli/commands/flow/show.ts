@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import type { FlowClient, FlowSnapshot } from '../../../client';
 import type { LoadedConfig } from '../../../config';
-import { isTerminalFlow } from '../../../model/status';
 import { flowPaths, lookupArgument, TaskFlowCommand } from '../../options';
 import { flowShowLines, renderFlowShow, uiLinkOf, watchLine } from '../../render/flows';
 import type { Rendered } from '../../render/output';
@@ -48,20 +47,19 @@ export class FlowShowCommand extends TaskFlowCommand {
     });
   }
 
-  /** Polls the flow until it ends, drawing each change; the exit code tells how it ended. */
+  /** Follows the flow (FlowClient.watch) until it ends, drawing each change; the exit code tells how it ended. */
   private async follow(client: FlowClient, _config: LoadedConfig, uiLink: (flowId: string) => string | null): Promise<number> {
-    const flowId = await client.resolve(this.lookup);
     const stdout = this.context.stdout as NodeJS.WriteStream;
     const tty = !this.json && stdout.isTTY === true;
     let previous = '';
     let drawnLines = 0;
-    for (;;) {
-      const snapshot: FlowSnapshot = await client.snapshot(flowId);
-      const ended = isTerminalFlow(snapshot.flow) || snapshot.executionStatus !== 'RUNNING';
+    let last: FlowSnapshot | undefined;
+    for await (const snapshot of client.watch(this.lookup, { intervalMs: WATCH_INTERVAL_MS })) {
+      last = snapshot;
       const key = JSON.stringify(snapshot.flow);
       if (tty) {
         const width = stdout.columns || 120;
-        const lines = flowShowLines(snapshot, { uiLink: uiLink(flowId) }).map((l) => truncate(l, width));
+        const lines = flowShowLines(snapshot, { uiLink: uiLink(snapshot.flow.flowId) }).map((l) => truncate(l, width));
         // Rewrite the previous frame line by line (cursor up, clear to end of line) so nothing flickers.
         const up = drawnLines > 0 ? `\u001b[${drawnLines}F` : '';
         stdout.write(`${up}${lines.map((l) => `${l}\u001b[K`).join('\n')}\n\u001b[J`);
@@ -70,8 +68,7 @@ export class FlowShowCommand extends TaskFlowCommand {
         stdout.write(`${this.json ? JSON.stringify(snapshot.flow) : watchLine(snapshot.flow)}\n`);
       }
       previous = key;
-      if (ended) return snapshot.flow.status === 'succeeded' ? 0 : 1;
-      await new Promise((resolve) => setTimeout(resolve, WATCH_INTERVAL_MS));
     }
+    return last?.flow.status === 'succeeded' ? 0 : 1;
   }
 }

@@ -194,7 +194,8 @@ export class FlowClient {
       }
       yield snapshot;
       if (isTerminalFlow(snapshot.flow) || snapshot.executionStatus !== 'RUNNING') return;
-      await delay(options.intervalMs ?? 500);
+      // A timer that keeps the process alive: a watcher has nothing else pending while it waits.
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 500));
     }
   }
 

@@ -121,7 +121,9 @@ function noRoomError(
   const ours = new Set(FLOW_SEARCH_ATTRIBUTES.map(({ name }) => name));
   const others = Object.entries(registered)
     .filter(([name, wire]) => type !== undefined && wire === INDEXED_VALUE_TYPE[type] && !ours.has(name))
-    .map(([name]) => name);
+    .map(([name]) => name)
+    // The server lists attributes in no fixed order; the sentence names them alphabetically.
+    .sort();
   const toFree = Math.max(1, needed.length - Math.max(0, Number(limit) - (Object.values(registered).filter((wire) => type !== undefined && wire === INDEXED_VALUE_TYPE[type]).length)));
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return new SearchAttributeError(

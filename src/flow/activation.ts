@@ -3,10 +3,8 @@ import { CancellationScope, condition } from '@temporalio/workflow';
 /**
  * Microtask hops a hook waits after the conditions woke: enough for flow code woken in the same
  * round (a resumed wait, an ended task) to make its next changes first, so they publish together.
- * Each hop is a promise, and the SDK captures a stack for every promise a workflow makes: 4 keep
- * the coalescing test (test/flow/waits.test.ts) green at a quarter of the cost of 16.
  */
-const SETTLE_HOPS = 4;
+const SETTLE_HOPS = 16;
 
 /**
  * Runs a hook late in the current workflow activation, after the code it woke has made its

@@ -203,12 +203,8 @@ test('list filters, the pressure line and prefix lookup answer from SQL visibili
 test('a managed flow continues as new on the cluster and keeps its id and every task', async () => {
   const flowId = `catalogReindex-cl-${randomUUID().slice(0, 8)}`;
   const items = 300;
-  await client.client.workflow.start('catalogReindex', {
-    workflowId: flowId,
-    taskQueue: 'taskflow',
-    args: [{ catalog: 'cluster', items, pageSize: 50 }, { continueAsNewAfterEvents: 300 }],
-    typedSearchAttributes: [{ key: SA_SYNC_MODE, value: 'managed' }],
-  });
+  // TaskFlow's start options (here: continue-as-new early) travel in the start memo, beside the input.
+  await client.start('catalogReindex', { catalog: 'cluster', items, pageSize: 50 }, { flowId, continueAsNewAfterEvents: 300 });
   const flow = await until(() => show(flowId), (f) => f.status === 'succeeded', 300_000, 'reindex succeeded');
   expect(flow.result).toEqual({ reindexed: items });
   expect(flow.tasks).toHaveLength(items);

@@ -37,14 +37,8 @@ export async function readRecord(reader: RecordReader, flowId: string, runId?: s
     }
     if (page.revision === first.revision) return whole(first, tasks);
     const caughtUp = await queryPage(reader, handle, { changedSince: first.revision });
-    if (!caughtUp.taskPage.complete) continue;
-    const position = new Map(tasks.map((t, i) => [t.taskId, i]));
-    for (const task of caughtUp.tasks) {
-      const i = position.get(task.taskId);
-      if (i === undefined) position.set(task.taskId, tasks.push(task) - 1);
-      else tasks[i] = task;
-    }
-    if (tasks.length === caughtUp.taskPage.total) return whole(caughtUp, tasks);
+    const record = caughtUp.taskPage.complete ? withChanges(tasks, caughtUp) : null;
+    if (record) return record;
   }
   throw new RecordUnavailableError(flowId, 'unstable', `it changed too fast to read whole in ${CONSISTENT_READ_ATTEMPTS} tries; try again.`);
 }
@@ -58,7 +52,14 @@ export async function catchUp(reader: RecordReader, flowId: string, known: FlowR
   const changed = await queryPage(reader, handle, { changedSince: known.revision });
   if (!changed.taskPage.complete) return null;
   if (changed.revision === known.revision) return known;
-  const tasks = [...known.tasks];
+  return withChanges([...known.tasks], changed);
+}
+
+/**
+ * Tasks read earlier (in place) brought to the revision of a `changedSince` page: changed tasks
+ * replaced where they stand, new ones appended. Null if the count still disagrees (read it whole).
+ */
+function withChanges(tasks: FlowRecord['tasks'], changed: RecordPage<FlowRecord>): FlowRecord | null {
   const position = new Map(tasks.map((t, i) => [t.taskId, i]));
   for (const task of changed.tasks) {
     const i = position.get(task.taskId);
@@ -76,21 +77,31 @@ function whole(header: RecordPage<FlowRecord>, tasks: FlowRecord['tasks']): Flow
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest & { packed: true }): Promise<RecordPage<FlowRecord> | PackedRecord>;
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>>;
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord> | PackedRecord> {
+  let started = Date.now();
+  let limitedByCaller = false;
   try {
     // Each query gets its own deadline, never later than one the caller set (the CLI's --timeout).
     const storage = (reader.client.connection as { callContextStorage?: { getStore(): { deadline?: number | Date } | undefined } }).callContextStorage;
     const outer = storage?.getStore()?.deadline;
     const own = Date.now() + PAGE_DEADLINE_MS;
     const deadline = outer === undefined ? own : Math.min(own, new Date(outer).getTime());
+    started = Date.now();
+    limitedByCaller = deadline < own;
     return await reader.client.connection.withDeadline(deadline, () =>
       handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request),
     );
   } catch (err) {
-    throw await unavailable(reader, handle.workflowId, err);
+    throw await unavailable(reader, handle.workflowId, err, { waitedMs: Date.now() - started, limitedByCaller });
   }
 }
 
-async function unavailable(reader: RecordReader, flowId: string, err: unknown): Promise<RecordUnavailableError> {
+interface Waited {
+  waitedMs: number;
+  /** The caller's deadline (the CLI's --timeout) ended the wait, not the query's own. */
+  limitedByCaller: boolean;
+}
+
+async function unavailable(reader: RecordReader, flowId: string, err: unknown, waited: Waited): Promise<RecordUnavailableError> {
   const message = (err as Error)?.message ?? String(err);
   const code = (err as { code?: number })?.code ?? (err as { cause?: { code?: number } })?.cause?.code;
   if (/size|too large|larger than|exceeds/i.test(message) || code === 8 /* RESOURCE_EXHAUSTED */) {
@@ -102,7 +113,10 @@ async function unavailable(reader: RecordReader, flowId: string, err: unknown): 
       flowId,
       'no_worker',
       polled
-        ? `no worker answered its query within ${PAGE_DEADLINE_MS / 1000} s. Check the worker's log, then try again.`
+        ? `no worker answered its query within ${Math.round(waited.waitedMs / 1000)} s. ` +
+            (waited.limitedByCaller
+              ? 'An ended flow is replayed to answer, which takes longer the longer its history: try again with a longer --timeout.'
+              : "Check the worker's log, then try again.")
         : `no TaskFlow worker polls task queue ${reader.taskQueue} to answer its query. Start one with taskflow worker, then try again.`,
     );
   }

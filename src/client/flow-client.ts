@@ -16,7 +16,8 @@ import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, TasksStillActiveError, flowErrorFrom } from './errors';
 import { connectionFailure, openConnection, type ConnectOptions } from './connection';
-import { resolveDescribed, resolveLookup } from './lookup';
+import { isNotFound, resolveDescribed, resolveLookup } from './lookup';
+import { retryFlow, type RetryOptions } from './retry';
 import { lateHeartbeatsOf, mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
 import type { TaskReportInput } from '../model/transitions';
@@ -25,6 +26,7 @@ import { mapLimited } from './map-limited';
 import { cancelResult, type CancelResult } from './cancel-result';
 
 export type { CancelResult } from './cancel-result';
+export type { RetryOptions } from './retry';
 import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter } from './visibility';
 
 export interface StartOptions {
@@ -54,6 +56,11 @@ export interface CancelOptions extends WriteOptions {
   wait?: boolean;
   /** Mirrored flows: end now, recording the tasks the cancel hook could not stop `lost` (`abandoned`). */
   force?: boolean;
+}
+
+export interface ShowOptions {
+  /** An earlier run of the flow (e.g. the one `retriedFrom` names) instead of the current one. */
+  runId?: string;
 }
 
 export interface FlowList {
@@ -153,13 +160,32 @@ export class FlowClient {
    * The authoritative record of one flow: describe + the flow's own query, every task. When the
    * flow cannot answer, a typed error says why (`record_unavailable`); never a partial record.
    */
-  async show(lookup: string): Promise<FlowSnapshot> {
+  async show(lookup: string, options: ShowOptions = {}): Promise<FlowSnapshot> {
     const { flowId, description } = await this.call(() => resolveDescribed(this.client, lookup));
-    return this.snapshot(flowId, description);
+    if (options.runId === undefined) return this.snapshot(flowId, description);
+    return this.snapshot(flowId, await this.describeRun(flowId, options.runId), options.runId);
   }
 
-  async snapshot(flowId: string, described?: WorkflowExecutionDescription): Promise<FlowSnapshot> {
-    const handle = this.client.workflow.getHandle(flowId);
+  /** Runs an ended managed flow again under the same id, from the task that failed or was cancelled (spec §14). */
+  async retry(lookup: string, options: RetryOptions = {}): Promise<FlowRecord> {
+    const { flowId, description } = await this.call(() => resolveDescribed(this.client, lookup));
+    const described = description ?? (await this.call(() => this.client.workflow.getHandle(flowId).describe()));
+    const access = { client: this.client, reader: this.reader(), call: this.call.bind(this), snapshot: (id: string) => this.snapshot(id) };
+    return retryFlow(access, flowId, described, options);
+  }
+
+  private async describeRun(flowId: string, runId: string): Promise<WorkflowExecutionDescription> {
+    try {
+      return await this.client.workflow.getHandle(flowId, runId).describe();
+    } catch (err) {
+      if (!isNotFound(err) && !/invalid.*run ?id|runid/i.test((err as Error)?.message ?? '')) throw this.translate(err);
+      throw new FlowError('not_found', `Flow ${flowId} has no run ${runId}; taskflow flow show ${flowId} names the run it was retried from.`, { flowId, runId });
+    }
+  }
+
+  /** One run of a flow: the current one, or (`runId`) an earlier one, e.g. the run a retry started from. */
+  async snapshot(flowId: string, described?: WorkflowExecutionDescription, runId?: string): Promise<FlowSnapshot> {
+    const handle = this.client.workflow.getHandle(flowId, runId);
     const description = described ?? (await this.call(() => handle.describe()));
     const listed = flowRecordFromExecution(description);
     if (!listed) throw new FlowNotFoundError(flowId);
@@ -168,7 +194,7 @@ export class FlowClient {
       const flow: FlowRecord = { ...listed, tasks: [], taskSummary: summarizeTasks([]) };
       return { flow, source: 'start', executionStatus: description.status.name };
     }
-    return snapshotOf(await this.record(flowId), description);
+    return snapshotOf(await this.record(flowId, runId), description);
   }
 
   /**
@@ -200,8 +226,8 @@ export class FlowClient {
   }
 
   /** The flow's own record, every task (read page by page). */
-  record(flowId: string): Promise<FlowRecord> {
-    return readRecord(this.reader(), flowId);
+  record(flowId: string, runId?: string): Promise<FlowRecord> {
+    return readRecord(this.reader(), flowId, runId);
   }
 
   private reader(): RecordReader {

@@ -9,6 +9,8 @@ export {
   type FlowPressure,
   type ListOptions,
   type ReportAck,
+  type RetryOptions,
+  type ShowOptions,
 } from './flow-client';
 export * from './errors';
 export type { FlowSnapshot, RecordSource } from './snapshot';

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { MESSAGES, type PackedRecord, type RecordPage, type RecordPageRequest } from '../model/messages';
+import { MESSAGES, RETRY_PENDING, type PackedRecord, type RecordPage, type RecordPageRequest } from '../model/messages';
 import { unpack } from '../model/pack';
 import type { FlowRecord } from '../model/records';
 import { summarizeTasks } from '../model/status';
@@ -7,6 +7,8 @@ import { RecordUnavailableError } from './errors';
 
 /** How long one page of a record may take: a closed flow is replayed by the worker to answer. */
 const PAGE_DEADLINE_MS = 30_000;
+/** How long a read waits for a retried run to learn its revision before asking it to answer anyway. */
+const RETRY_PENDING_WAIT_MS = 10_000;
 /** Reads of a record that keeps changing while its pages are read, before giving up. */
 const CONSISTENT_READ_ATTEMPTS = 5;
 
@@ -77,6 +79,21 @@ function whole(header: RecordPage<FlowRecord>, tasks: FlowRecord['tasks']): Flow
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest & { packed: true }): Promise<RecordPage<FlowRecord> | PackedRecord>;
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord>>;
 async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord> | PackedRecord> {
+  const giveUpAt = Date.now() + RETRY_PENDING_WAIT_MS;
+  for (;;) {
+    try {
+      return await queryPageOnce(reader, handle, request);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes(RETRY_PENDING)) throw err;
+      // A run `flow retry` made answers once the retry's signal reached it, within moments; a reset made
+      // outside TaskFlow never sends one, so past the wait the run is asked to answer as it stands.
+      if (Date.now() >= giveUpAt) return queryPageOnce(reader, handle, { ...request, evenIfRetrying: true });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+async function queryPageOnce(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord> | PackedRecord> {
   let started = Date.now();
   let limitedByCaller = false;
   try {

@@ -56,7 +56,8 @@ function withPendingActivity(task: TaskRecord, pending: PendingActivity): TaskRe
   return {
     ...task,
     status: started ? 'running' : 'queued',
-    attempt: pending.attempt ?? task.attempt,
+    // An active task's record holds its first attempt number (above 1 in a retried run); Temporal counts from 1.
+    attempt: pending.attempt ? task.attempt - 1 + pending.attempt : task.attempt,
     startedAt: timeOf(pending.lastStartedTime) ?? task.startedAt,
     lastEventAt: timeOf(pending.lastHeartbeatTime) ?? timeOf(pending.lastStartedTime) ?? task.lastEventAt,
     progressSummary: progress ?? task.progressSummary,

@@ -49,6 +49,10 @@ export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRec
     }
     if (failing.length > LISTED_TASKS) lines.push(`… and ${failing.length - LISTED_TASKS} more failed tasks`);
   }
+  if (record.retriedFrom) {
+    const why = record.retriedFrom.reason ? ` — ${plain(record.retriedFrom.reason)}` : '';
+    lines.push(`Retried from run ${code(record.retriedFrom.runId)}${why}`);
+  }
   if (record.endedAt) lines.push(`Ended ${when(record.endedAt)}`);
 
   const s = record.taskSummary;

@@ -17,7 +17,7 @@ import { carryRecord, restoreRecord, type CarriedRecord } from '../model/carry';
 import { isPacked } from '../model/pack';
 import type { FlowRecord, FlowStatus } from '../model/records';
 import { START_MEMO_KEY, type FlowStartOptions } from '../model/start';
-import { RecordPageRequest, type WriteAck } from '../model/messages';
+import { RETRY_PENDING, RecordPageRequest, RetriedSignal, type WriteAck } from '../model/messages';
 import { recordAnswer } from '../model/record-page';
 import { LIST_MEMO_KEY, type FlowListMemo } from '../model/listing';
 import { SA_LOOKUP_KEY } from '../model/search-attributes';
@@ -27,7 +27,7 @@ import { goalOf } from './define';
 import type { FlowContext, WaitDefinition, WaitOptions } from './context';
 import { endExecutionCancelled, requestExecutionCancel } from './execution-cancel';
 import { checkExpectedRevision, checkWriteSize, expectedFailure, flowFailure, flowTerminal, zodMessage } from './failures';
-import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate } from './messages';
+import { cancelUpdate, patchStateUpdate, recordQuery, resumeUpdate, retriedSignal } from './messages';
 import { RecordPublisher } from './publish';
 import { countFlowEnded, countFlowStarted } from './metrics';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
@@ -67,6 +67,11 @@ class ManagedFlow<R> implements FlowContext<S> {
   private readonly start: FlowStartOptions;
   private readonly waits = new OpenWaits();
   private rootCancelled = false;
+  /**
+   * A run made by a reset (`flow retry`) answers no record until the retry's signal brought the old
+   * run's last revision: before that, its revision would be behind the one `flow show` last showed.
+   */
+  private awaitingRetry: boolean;
   /** The request for this execution's server-side cancel, once the flow asked for it. */
   private executionCancel: Promise<void> | undefined;
 
@@ -77,6 +82,7 @@ class ManagedFlow<R> implements FlowContext<S> {
     carried: CarriedRecord | undefined,
   ) {
     const info = workflowInfo();
+    this.awaitingRetry = info.runId !== info.originalExecutionRunId;
     this.start = (info.memo?.[START_MEMO_KEY] ?? {}) as FlowStartOptions;
     const initial: FlowRecord = carried
       ? { ...restoreRecord(carried), runId: info.runId }
@@ -260,9 +266,43 @@ class ManagedFlow<R> implements FlowContext<S> {
   }
 
   private registerHandlers(): void {
-    setHandler(recordQuery, (request?: RecordPageRequest) => recordAnswer(this.keeper.record, RecordPageRequest.parse(request), this.keeper), {
+    setHandler(recordQuery, (raw?: RecordPageRequest) => {
+      const request = RecordPageRequest.parse(raw);
+      if (this.awaitingRetry && !request?.evenIfRetrying) {
+        throw ApplicationFailure.create({ type: RETRY_PENDING, message: `Flow ${this.flowId} is being retried (${RETRY_PENDING}); ask again shortly.`, nonRetryable: true });
+      }
+      return recordAnswer(this.keeper.record, request, this.keeper);
+    }, {
       description: 'The flow record: status, revision, state and its tasks (a page of them past ~1 MB: see taskPage).',
     });
+
+    // Sent by `flow retry` to the run its reset made: the revisions count on from the retried run's last one.
+    setHandler(
+      retriedSignal,
+      (signal) => {
+        const parsed = RetriedSignal.safeParse(signal);
+        if (!parsed.success) return;
+        const { forRunId, fromRunId, reason, lastRevision, attempts, ended } = parsed.data;
+        // A signal of an earlier retry (kept in the history before the reset point) does not end this run's wait.
+        if (forRunId === workflowInfo().runId) this.awaitingRetry = false;
+        this.tasksRunner.continueAttempts(attempts);
+        this.keeper.continueFrom(lastRevision);
+        this.keeper.apply((change) => {
+          change.setFlow({ retriedFrom: { runId: fromRunId, reason } });
+          // A task this run already created again (before the signal reached it) counts on too.
+          for (const task of this.keeper.activeTasks()) {
+            const first = this.tasksRunner.firstAttempt(task.taskId);
+            if (task.attempt < first) change.setTask(task.taskId, { attempt: first });
+          }
+          // The run re-records the end of tasks that ended just before the reset point: keep when they really did.
+          for (const [taskId, times] of Object.entries(ended)) {
+            const task = this.keeper.task(taskId);
+            if (task && !isActiveTask(task.status)) change.setTask(taskId, times);
+          }
+        });
+      },
+      { description: 'Sent by taskflow flow retry when it starts this run from an ended one.' },
+    );
 
     const writable = (expectedRevision: number | undefined, request: unknown) => {
       // An accepted update's request goes to history whole: refuse one too large before it does.

@@ -47,6 +47,8 @@ export interface TaskHooks {
 export class TaskRunner {
   private readonly slots = new TaskSlots(MAX_PENDING_TASKS);
   private waitingForSlot = 0;
+  /** Attempts a retried run's tasks already had in the run it retries, by task id: they count on from there. */
+  private priorAttempts: Readonly<Record<string, number>> = {};
 
   constructor(
     private readonly keeper: FlowRecordKeeper,
@@ -93,6 +95,16 @@ export class TaskRunner {
     }
   }
 
+  /** The attempts of the run `flow retry` started this one from; tasks created again count on from them. */
+  continueAttempts(attempts: Readonly<Record<string, number>>): void {
+    this.priorAttempts = attempts;
+  }
+
+  /** The first attempt number of a task created in this run. */
+  firstAttempt(taskId: string): number {
+    return (this.priorAttempts[taskId] ?? 0) + 1;
+  }
+
   /**
    * A slot for one more task, or the promise of one. A call that waits for a slot is not a task
    * yet (so a fan-out of thousands costs its workflow task only the slots it fills), but it holds
@@ -117,7 +129,9 @@ export class TaskRunner {
   private createTask(kind: string, name: string): TaskRecord {
     const { flowId, tasks } = this.keeper.record;
     // Ids count tasks in the record, which continue-as-new carries, so they never repeat.
-    const task = newTaskRecord({ taskId: `${kind}-${tasks.length + 1}`, flowId, name, kind, status: 'queued', createdAt: this.hooks.now() });
+    const taskId = `${kind}-${tasks.length + 1}`;
+    const created = newTaskRecord({ taskId, flowId, name, kind, status: 'queued', createdAt: this.hooks.now() });
+    const task = { ...created, attempt: this.firstAttempt(taskId) };
     this.keeper.apply((change) => change.setTask(task.taskId, task));
     return task;
   }
@@ -138,7 +152,11 @@ export class TaskRunner {
 
   private recordFailure(task: TaskRecord, err: unknown, options: ActivityOptions): void {
     try {
-      this.end(task.taskId, failureOf(err, options));
+      const failure = failureOf(err, options);
+      // Temporal counts this run's attempts from 1; the record counts on from the task's first attempt.
+      const first = this.keeper.task(task.taskId)?.attempt ?? 1;
+      if (failure.attempt !== undefined) failure.attempt += first - 1;
+      this.end(task.taskId, failure);
     } catch (recording) {
       // A workflow evicted from the worker's cache rejects its pending tasks: nothing to record then.
       if (!isDisposed(recording)) throw recording;

@@ -17,6 +17,8 @@ export const FLOW_ERROR_TYPES = [
   'task_limit',
   'record_unavailable',
   'ambiguous_wait',
+  'not_ended',
+  'not_replayable',
   'internal',
 ] as const;
 export type FlowErrorType = (typeof FLOW_ERROR_TYPES)[number];

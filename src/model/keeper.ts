@@ -89,6 +89,16 @@ export class FlowRecordKeeper {
     this.listeners.push(listener);
   }
 
+  /**
+   * A retried run continues the revisions of the run it retries: from here on, the next change is
+   * numbered after `revision`. Every task counts as changed then, so a reader catching up re-reads them.
+   */
+  continueFrom(revision: number): void {
+    if (revision <= this.current.revision) return;
+    this.current = Object.assign({}, this.current, { revision });
+    this.taskRevisions.fill(revision);
+  }
+
   /** Applies the change as one revision; returns whether anything changed. */
   apply(write: (change: FlowChange) => void): boolean {
     // Object.assign over spreads: this runs for every task transition, in workflow code bundled for older targets.

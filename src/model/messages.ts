@@ -22,6 +22,8 @@ export const MESSAGES = {
   finish: 'finish',
   /** Update (mirrored): end the flow failed. */
   fail: 'fail',
+  /** Signal (managed): sent by `flow retry` with the reset, so the new run continues the old one's revisions. */
+  retried: 'retried',
 } as const;
 
 const expectedRevision = z.number().int().min(0).optional();
@@ -35,6 +37,21 @@ export type PatchStateRequest = z.infer<typeof PatchStateRequest>;
 
 export const CancelRequest = z.object({ expectedRevision, reason: z.string().nullable().optional(), force: z.boolean().optional() });
 export type CancelRequest = z.infer<typeof CancelRequest>;
+
+/**
+ * What `flow retry` tells the run it starts with a reset: that run's id, the run it retries, why,
+ * that run's last revision, the attempts its re-run tasks had and when its kept tasks ended, by task id.
+ */
+export const RetriedSignal = z.object({
+  forRunId: z.string().min(1),
+  fromRunId: z.string().min(1),
+  reason: z.string().nullable(),
+  lastRevision: z.number().int().min(0),
+  attempts: z.record(z.string(), z.number().int().min(0)),
+  /** Tasks that ended before the reset point, whose end the new run records again: when they really ended. */
+  ended: z.record(z.string(), z.object({ endedAt: z.string().nullable(), lastEventAt: z.string().nullable() })).default({}),
+});
+export type RetriedSignal = z.infer<typeof RetriedSignal>;
 
 /** What FlowClient's writes answer (spec §9): whether the write changed anything, and the record after it. */
 export interface WriteResult<R = unknown> {
@@ -62,6 +79,9 @@ export interface WriteAck {
   abandoned?: string[];
 }
 
+/** In a query failure's message: the run is a retry whose revision is not yet known; ask again shortly. */
+export const RETRY_PENDING = 'retry_pending';
+
 /** Which tasks one `flowRecord` query answers with: a page, by position and size. */
 export const RecordPageRequest = z
   .object({
@@ -73,6 +93,8 @@ export const RecordPageRequest = z
     changedSince: z.number().int().min(0).optional(),
     /** The whole record at once, deflated and base64-encoded (`PackedRecord`), when it packs small enough. */
     packed: z.boolean().optional(),
+    /** Answer even while a retried run waits for `flow retry`'s signal (its revision may then be behind). */
+    evenIfRetrying: z.boolean().optional(),
   })
   .optional();
 export type RecordPageRequest = z.infer<typeof RecordPageRequest>;

@@ -4,6 +4,7 @@ import { FlowFinishCommand } from './flow/finish';
 import { FlowListCommand } from './flow/list';
 import { FlowReportCommand } from './flow/report';
 import { FlowResumeCommand } from './flow/resume';
+import { FlowRetryCommand } from './flow/retry';
 import { FlowShowCommand } from './flow/show';
 import { FlowStartCommand } from './flow/start';
 import { TasksListCommand } from './tasks/list';
@@ -20,6 +21,7 @@ export const flowCommands = [
   FlowFinishCommand,
   FlowFailCommand,
   FlowCancelCommand,
+  FlowRetryCommand,
   TasksListCommand,
   TasksShowCommand,
   UiCommand,

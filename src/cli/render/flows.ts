@@ -126,6 +126,9 @@ export function flowShowLines(snapshot: FlowSnapshot, { uiLink, now = Date.now()
   if (f.cancelRequestedAt !== null) {
     lines.push(field('cancel requested', `${timeWithAge(f.cancelRequestedAt, now)}${f.cancelReason ? ` — ${sanitize(f.cancelReason)}` : ''}`));
   }
+  if (f.retriedFrom !== null) {
+    lines.push(field('retried from', `run ${sanitize(f.retriedFrom.runId)}${f.retriedFrom.reason ? ` — ${sanitize(f.retriedFrom.reason)}` : ''}`));
+  }
   if (f.error !== null) lines.push(field('error', sanitize(f.error)));
   if (f.result !== null) lines.push(field('result', inlineJson(f.result)));
   if (snapshot.source === 'start') lines.push('State: set once a worker picks the flow up');

@@ -20,6 +20,8 @@ export class FlowShowCommand extends TaskFlowCommand {
       The record comes from the flow itself (a query answered by a worker); when no worker answers,
       from the memo Temporal keeps, which has no state and only the active tasks — the output says so.
 
+      \`--run <runId>\` shows an earlier run instead, such as the one \`flow retry\` started the current run from.
+
       \`--watch\` follows the flow until it ends: redrawn in place on a terminal, one line per change
       otherwise (one JSON record per change with \`--json\`). It exits 0 when the flow succeeded, 1
       otherwise.
@@ -30,17 +32,19 @@ export class FlowShowCommand extends TaskFlowCommand {
       ['Show a flow by id', '$0 flow show greeting-1a2b3c4d'],
       ['By lookup key, as JSON', '$0 flow show doc-42 --json'],
       ['Follow a flow until it ends', '$0 flow show export:users --watch'],
+      ['The run a retried flow was retried from', '$0 flow show report-q3 --run 5f1c…'],
     ],
   });
 
   lookup = lookupArgument();
   watch = Option.Boolean('--watch', false, { description: 'Follow the flow live until it ends' });
+  runId = Option.String('--run', { description: 'Show an earlier run of the flow (e.g. the one it was retried from) by its run id' });
 
   async run(): Promise<Rendered | number> {
     return this.withClient(async (client, config) => {
       const uiLink = (flowId: string) => uiLinkOf(config.ui.url, config.connection.namespace, flowId);
       if (!this.watch) {
-        const snapshot = await client.show(this.lookup);
+        const snapshot = await client.show(this.lookup, { runId: this.runId });
         return renderFlowShow(snapshot, { uiLink: uiLink(snapshot.flow.flowId) });
       }
       return this.follow(client, config, uiLink);

@@ -1,0 +1,235 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FlowError } from '../../src/client';
+import { retryFlow, type RetryAccess } from '../../src/client/retry';
+import { retryLedger } from '../fixtures/retry-flows/retry-ledger';
+import * as activities from '../fixtures/retry-activities';
+import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
+
+let env: FlowTestEnv;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  env = await flowTestEnv({}, path.join(__dirname, '..', 'fixtures', 'retry-flows'));
+  await env.startWorker({ ...activities });
+}, 120_000);
+afterAll(async () => {
+  await env?.teardown();
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function workDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskflow-retry-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const ledger = (dir: string) => fs.readFileSync(path.join(dir, 'ledger'), 'utf8').trim().split('\n');
+
+async function ended(flowId: string, status: string) {
+  return eventually(() => env.client.snapshot(flowId), (s) => s.flow.status === status, 30_000);
+}
+
+async function runsOf(flowId: string): Promise<string[]> {
+  const runs: string[] = [];
+  const query = `WorkflowId = '${flowId}'`;
+  for await (const info of env.client.client.workflow.list({ query })) runs.push(info.runId);
+  return runs;
+}
+
+test('a flow whose third task failed is retried from that task: tasks 1-2 are not run again, the record counts on', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir, failAt: 'publish' });
+  const { flow: failed } = await ended(started.flowId, 'failed');
+  expect(ledger(dir)).toEqual(['gather', 'render', 'publish', 'publish']);
+  expect(failed.tasks.map((t) => [t.taskId, t.status, t.attempt])).toEqual([
+    ['recordStep-1', 'succeeded', 1],
+    ['recordStep-2', 'succeeded', 1],
+    ['recordStep-3', 'failed', 2],
+  ]);
+
+  fs.writeFileSync(path.join(dir, 'fixed'), '');
+  const retried = await env.client.retry(started.flowId, { reason: 'flag created' });
+  expect(retried.runId).not.toBe(failed.runId);
+  expect(retried.retriedFrom).toEqual({ runId: failed.runId, reason: 'flag created' });
+  expect(retried.revision).toBeGreaterThan(failed.revision);
+
+  const { flow: done } = await ended(started.flowId, 'succeeded');
+  expect(ledger(dir)).toEqual(['gather', 'render', 'publish', 'publish', 'publish', 'notify']);
+  expect(done.tasks.map((t) => [t.taskId, t.status, t.attempt])).toEqual([
+    ['recordStep-1', 'succeeded', 1],
+    ['recordStep-2', 'succeeded', 1],
+    ['recordStep-3', 'succeeded', 3],
+    ['recordStep-4', 'succeeded', 1],
+  ]);
+  expect(done.tasks.slice(0, 2)).toEqual(failed.tasks.slice(0, 2));
+  expect(done.retriedFrom).toEqual({ runId: failed.runId, reason: 'flag created' });
+  expect(done.revision).toBeGreaterThanOrEqual(retried.revision);
+
+  // The old run stays readable as it ended.
+  const { flow: old } = await env.client.show(started.flowId, { runId: failed.runId });
+  expect(old).toMatchObject({ runId: failed.runId, status: 'failed', revision: failed.revision, retriedFrom: null });
+  expect(await runsOf(started.flowId)).toHaveLength(2);
+});
+
+test('a cancelled flow with a heartbeating task is retried from that task, without the cancel', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir, slowAt: 'render' });
+  await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.tasks[1]?.status === 'running', 30_000);
+  const { flow: cancelled } = await env.client.cancel(started.flowId, { reason: 'pause it', wait: true });
+  expect(cancelled.status).toBe('cancelled');
+  expect(cancelled.tasks.map((t) => t.status)).toEqual(['succeeded', 'cancelled']);
+
+  const retried = await env.client.retry(started.flowId);
+  expect(retried).toMatchObject({ status: 'running', cancelRequestedAt: null, cancelReason: null, retriedFrom: { runId: cancelled.runId, reason: null } });
+  expect(retried.revision).toBeGreaterThan(cancelled.revision);
+  await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.tasks[1]?.status === 'running', 30_000);
+  fs.writeFileSync(path.join(dir, 'go'), '');
+  const { flow: done } = await ended(started.flowId, 'succeeded');
+  expect(ledger(dir)).toEqual(['gather', 'render', 'render', 'publish', 'notify']);
+  expect(done.tasks.map((t) => [t.status, t.attempt])).toEqual([
+    ['succeeded', 1],
+    ['succeeded', 2],
+    ['succeeded', 1],
+    ['succeeded', 1],
+  ]);
+  expect((await env.client.client.workflow.getHandle(started.flowId).describe()).status.name).toBe('COMPLETED');
+});
+
+test('--from-step runs a succeeded flow again from the start of that step', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir });
+  const { flow: first } = await ended(started.flowId, 'succeeded');
+
+  const retried = await env.client.retry(started.flowId, { fromStep: 'publish', reason: 'publish again' });
+  expect(retried.retriedFrom).toEqual({ runId: first.runId, reason: 'publish again' });
+  const { flow: done } = await ended(started.flowId, 'succeeded');
+  expect(done.runId).toBe(retried.runId);
+  expect(ledger(dir)).toEqual(['gather', 'render', 'publish', 'notify', 'publish', 'notify']);
+  expect(done.tasks.map((t) => t.attempt)).toEqual([1, 1, 2, 2]);
+  expect(done.revision).toBeGreaterThan(first.revision);
+});
+
+describe('refusals change nothing', () => {
+  async function refused(lookup: string, options: Parameters<FlowTestEnv['client']['retry']>[1], type: string, message: RegExp) {
+    const before = await env.client.client.workflow.getHandle(lookup).describe();
+    const err = await env.client.retry(lookup, options).catch((e) => e);
+    expect(err).toBeInstanceOf(FlowError);
+    expect(err.type).toBe(type);
+    expect(err.message).toMatch(message);
+    const after = await env.client.client.workflow.getHandle(lookup).describe();
+    expect(after.runId).toBe(before.runId);
+    expect(after.status.name).toBe(before.status.name);
+    expect(await runsOf(lookup)).toHaveLength(1);
+  }
+
+  test('an open flow is not_ended', async () => {
+    const dir = workDir();
+    const started = await env.client.start(retryLedger, { dir, slowAt: 'gather' });
+    await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.tasks[0]?.status === 'running', 30_000);
+    await refused(started.flowId, {}, 'not_ended', /is running and has not ended/);
+    fs.writeFileSync(path.join(dir, 'go'), '');
+    await ended(started.flowId, 'succeeded');
+  });
+
+  test('a succeeded flow without --from-step is not_ended; a step it never reached is invalid_input naming those it did', async () => {
+    const dir = workDir();
+    const started = await env.client.start(retryLedger, { dir });
+    await ended(started.flowId, 'succeeded');
+    await refused(started.flowId, {}, 'not_ended', /succeeded, so there is nothing to retry; use --from-step/);
+    await refused(started.flowId, { fromStep: 'archive' }, 'invalid_input', /never reached step "archive".*"gather", "render", "publish", "notify"/);
+
+    const failing = await env.client.start(retryLedger, { dir: workDir(), failAt: 'render' });
+    await ended(failing.flowId, 'failed');
+    await refused(failing.flowId, { fromStep: 'notify' }, 'invalid_input', /the steps it reached are "gather", "render"\.$/);
+  });
+
+  test('a mirrored flow is not_managed', async () => {
+    const flowId = `retry-mirrored-${Date.now()}`;
+    await env.client.report(flowId, { taskId: 'job', status: 'failed', error: 'boom' }, { create: {} });
+    await eventually(() => env.client.snapshot(flowId), (s) => s.executionStatus !== 'RUNNING');
+    await refused(flowId, {}, 'not_managed', /mirrored flow/);
+  });
+});
+
+test('a terminated (lost) flow is retried from the task that was running', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir, slowAt: 'publish' });
+  await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.tasks[2]?.status === 'running', 30_000);
+  await env.client.client.workflow.getHandle(started.flowId).terminate('operator pulled the plug');
+  const { flow: lost } = await env.client.snapshot(started.flowId);
+  expect(lost.status).toBe('lost');
+  fs.writeFileSync(path.join(dir, 'go'), '');
+  await env.client.retry(started.flowId);
+  const { flow: done } = await ended(started.flowId, 'succeeded');
+  expect(ledger(dir)).toEqual(['gather', 'render', 'publish', 'publish', 'notify']);
+  expect(done.revision).toBeGreaterThan(lost.revision);
+});
+
+describe('a flow whose code changed so that it no longer replays its run', () => {
+  let changed: FlowTestEnv;
+  beforeAll(async () => {
+    changed = await flowTestEnv({ taskQueue: env.config.taskQueue }, path.join(__dirname, '..', 'fixtures', 'retry-flows-changed'));
+  }, 120_000);
+  afterAll(() => changed?.teardown());
+
+  async function failedFlow() {
+    const started = await env.client.start(retryLedger, { dir: workDir(), failAt: 'publish' });
+    return (await ended(started.flowId, 'failed')).flow;
+  }
+
+  async function withChangedWorker(fn: () => Promise<void>) {
+    await env.stopWorker();
+    await changed.startWorker({ ...activities });
+    try {
+      await fn();
+    } finally {
+      await changed.stopWorker();
+      await env.startWorker({ ...activities });
+    }
+  }
+
+  test('is refused in one sentence naming the replay error, and nothing changes', async () => {
+    const failed = await failedFlow();
+    await withChangedWorker(async () => {
+      const err = await changed.client.retry(failed.flowId).catch((e) => e);
+      expect(err).toBeInstanceOf(FlowError);
+      expect(err.type).toBe('not_replayable');
+      expect(err.message).toMatch(/^Flow \S+ cannot be retried: its code no longer replays run \S+ \(\[TMPRL1100\] Nondeterminism error: [^\n]+\); deploy code that replays it, then retry\.$/);
+      expect(await runsOf(failed.flowId)).toEqual([failed.runId]);
+    });
+  });
+
+  test('when only the new run finds out (the code changed during the retry), that run is terminated, not left retrying', async () => {
+    const failed = await failedFlow();
+    let swapped = false;
+    const access: RetryAccess = {
+      client: env.client.client,
+      reader: { client: env.client.client, taskQueue: env.config.taskQueue, namespace: env.config.connection.namespace },
+      // The old run's record is read by the old code; the swap comes right after, before the reset.
+      call: async (fn) => {
+        if (!swapped) {
+          swapped = true;
+          await env.stopWorker();
+          await changed.startWorker({ ...activities });
+        }
+        return fn();
+      },
+      snapshot: (flowId) => env.client.snapshot(flowId),
+    };
+    try {
+      const description = await env.client.client.workflow.getHandle(failed.flowId).describe();
+      const err = await retryFlow(access, failed.flowId, description, {}).catch((e) => e);
+      expect(err).toBeInstanceOf(FlowError);
+      expect(err.type).toBe('not_replayable');
+      expect(err.message).toMatch(/could not be retried: its code no longer replays run .*\[TMPRL1100\].*was terminated/);
+      expect(await runsOf(failed.flowId)).toHaveLength(2);
+      const current = await env.client.client.workflow.getHandle(failed.flowId).describe();
+      expect(current.status.name).toBe('TERMINATED');
+    } finally {
+      await changed.stopWorker();
+      await env.startWorker({ ...activities });
+    }
+  });
+});

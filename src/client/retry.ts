@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { LIST_MEMO_KEY, type FlowListMemo } from '../model/listing';
@@ -74,30 +74,68 @@ export async function retryFlow(access: RetryAccess, flowId: string, description
   const events = history.events ?? [];
   const resetEventId =
     options.fromStep !== undefined ? stepResetPoint(flowId, events, options.fromStep) : failureResetPoint(old, events);
-  const { runId: newRunId } = await access.call(() =>
-    client.workflowService.resetWorkflowExecution({
-      namespace: access.reader.namespace,
-      workflowExecution: { workflowId: flowId, runId },
-      reason: `taskflow flow retry${reason ? `: ${reason}` : ''}`,
-      // A plain number: protobufjs encodes it as the 64-bit event id.
-      workflowTaskFinishEventId: resetEventId as never,
-      // Two retries of the same run are one: the server answers the second with the first one's new run.
-      requestId: retryRequestId(flowId, runId),
-      // Writes after the reset point (the cancel, resumes) are not applied again: the run starts over from there.
-      resetReapplyExcludeTypes: [
-        temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
-        temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE,
-      ],
-    }),
-  );
-  // The server (1.32) takes no signal with the reset (postResetOperations), so it follows at once; until it
-  // arrives the new run answers no record (see ManagedFlow.awaitingRetry), so no reader sees its revision behind.
-  const attempts = rerunAttempts(old, events, resetEventId);
-  const ended = endedAtReset(old, events, resetEventId);
-  const signal: RetriedSignal = { forRunId: newRunId, fromRunId: runId, reason, lastRevision: old.revision, attempts, ended };
-  await access.call(() => client.workflow.getHandle(flowId, newRunId).signal<[RetriedSignal]>(MESSAGES.retried, signal));
-  await firstWorkflowTask(access, flowId, runId, newRunId);
-  return (await access.snapshot(flowId)).flow;
+  return withRetryLock(access, flowId, runId, async () => {
+    const current = await access.call(() => client.workflow.getHandle(flowId).describe());
+    if (current.runId !== runId) {
+      throw new FlowError('not_ended', `Flow ${flowId} was retried meanwhile (run ${current.runId}); see taskflow flow show ${flowId}.`, { runId: current.runId });
+    }
+    const { runId: newRunId } = await access.call(() =>
+      client.workflowService.resetWorkflowExecution({
+        namespace: access.reader.namespace,
+        workflowExecution: { workflowId: flowId, runId },
+        reason: `taskflow flow retry${reason ? `: ${reason}` : ''}`,
+        // A plain number: protobufjs encodes it as the 64-bit event id.
+        workflowTaskFinishEventId: resetEventId as never,
+        // One id for every retry of this run: a retried request is one reset (the lock keeps out a second process).
+        requestId: retryRequestId(flowId, runId),
+        // Writes after the reset point (the cancel, resumes) are not applied again: the run starts over from there.
+        resetReapplyExcludeTypes: [
+          temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
+          temporal.api.enums.v1.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_UPDATE,
+        ],
+      }),
+    );
+    // The server (1.32) takes no signal with the reset (postResetOperations), so it follows at once; until it
+    // arrives the new run answers no record (see ManagedFlow.awaitingRetry), so no reader sees its revision behind.
+    const attempts = rerunAttempts(old, events, resetEventId);
+    const ended = endedAtReset(old, events, resetEventId);
+    const signal: RetriedSignal = { forRunId: newRunId, fromRunId: runId, reason, lastRevision: old.revision, attempts, ended };
+    await access.call(() => client.workflow.getHandle(flowId, newRunId).signal<[RetriedSignal]>(MESSAGES.retried, signal));
+    await firstWorkflowTask(access, flowId, runId, newRunId);
+    return (await access.snapshot(flowId)).flow;
+  });
+}
+
+/** Where retry locks are started; no worker polls it, so a lock is an execution that only waits. */
+const LOCK_TASK_QUEUE = 'taskflow-retry-locks';
+
+/**
+ * One retry of a run at a time. The server (1.32) does not dedupe resets by request id, and a
+ * second reset of the same run would terminate the first one's new run: so a retry holds a lock,
+ * an execution with an id made from the run, started with no other of that id running. It ends
+ * when the retry does, or after a few minutes if that process died.
+ */
+async function withRetryLock<T>(access: RetryAccess, flowId: string, runId: string, retry: () => Promise<T>): Promise<T> {
+  let lock: WorkflowHandle;
+  try {
+    lock = await access.client.workflow.start('taskflowRetryLock', {
+      workflowId: `taskflow-retry-lock:${flowId}:${runId}`,
+      taskQueue: LOCK_TASK_QUEUE,
+      workflowExecutionTimeout: '5m',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: `TaskFlow: retry of flow ${flowId} from run ${runId} in progress`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    throw new FlowError('not_ended', `Flow ${flowId} is being retried by another process right now; follow it with taskflow flow show ${flowId} --watch.`, {
+      status: 'retrying',
+    });
+  }
+  try {
+    return await retry();
+  } finally {
+    await lock.terminate('retry done').catch(() => undefined);
+  }
 }
 
 /** The ended run's record; a worker whose code no longer replays that run cannot retry it either. */

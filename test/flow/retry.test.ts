@@ -50,7 +50,20 @@ test('a flow whose third task failed is retried from that task: tasks 1-2 are no
   ]);
 
   fs.writeFileSync(path.join(dir, 'fixed'), '');
-  const retried = await env.client.retry(started.flowId, { reason: 'flag created' });
+  // A reader polling all along never sees the revision go back.
+  const seen: number[] = [];
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      const snapshot = await env.client.snapshot(started.flowId).catch(() => null);
+      if (snapshot) seen.push(snapshot.flow.revision);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const retried = await env.client.retry(started.flowId, { reason: 'flag created' }).finally(() => (watching = false));
+  await watcher;
+  expect(seen.length).toBeGreaterThan(0);
+  expect(seen.every((revision, i) => revision >= failed.revision && (i === 0 || revision >= seen[i - 1]!))).toBe(true);
   expect(retried.runId).not.toBe(failed.runId);
   expect(retried.retriedFrom).toEqual({ runId: failed.runId, reason: 'flag created' });
   expect(retried.revision).toBeGreaterThan(failed.revision);
@@ -109,6 +122,43 @@ test('--from-step runs a succeeded flow again from the start of that step', asyn
   expect(ledger(dir)).toEqual(['gather', 'render', 'publish', 'notify', 'publish', 'notify']);
   expect(done.tasks.map((t) => t.attempt)).toEqual([1, 1, 2, 2]);
   expect(done.revision).toBeGreaterThan(first.revision);
+});
+
+test('two retries of the same run at once make one new run', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir, failAt: 'render' });
+  const { flow: failed } = await ended(started.flowId, 'failed');
+  fs.writeFileSync(path.join(dir, 'fixed'), '');
+  const other = await flowTestEnv({ taskQueue: env.config.taskQueue });
+  try {
+    const outcomes = await Promise.allSettled([env.client.retry(started.flowId), other.client.retry(started.flowId)]);
+    const retried = outcomes.filter((o) => o.status === 'fulfilled').map((o) => (o as PromiseFulfilledResult<{ runId: string }>).value.runId);
+    const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+    expect(retried.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(retried).size).toBe(1);
+    for (const err of refused) expect(err).toMatchObject({ type: 'not_ended' });
+    await ended(started.flowId, 'succeeded');
+    expect((await runsOf(started.flowId)).sort()).toEqual([failed.runId, retried[0]].sort());
+  } finally {
+    await other.teardown();
+  }
+});
+
+test('a run reset outside TaskFlow (no retry signal) still answers its record, after a short wait', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir, failAt: 'publish' });
+  const { flow: failed } = await ended(started.flowId, 'failed');
+  const history = await env.client.client.workflow.getHandle(started.flowId).fetchHistory();
+  const firstTask = history.events!.find((e) => e.workflowTaskCompletedEventAttributes)!;
+  await env.client.client.workflowService.resetWorkflowExecution({
+    namespace: env.config.connection.namespace,
+    workflowExecution: { workflowId: started.flowId, runId: failed.runId },
+    reason: 'operator reset',
+    workflowTaskFinishEventId: firstTask.eventId,
+    requestId: `reset-${started.flowId}`,
+  });
+  const { flow } = await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.runId !== failed.runId, 40_000);
+  expect(flow.retriedFrom).toBeNull();
 });
 
 describe('refusals change nothing', () => {

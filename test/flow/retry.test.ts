@@ -283,3 +283,26 @@ describe('a flow whose code changed so that it no longer replays its run', () =>
     }
   });
 });
+
+test('the reportPublish example fails at publish until its outbox exists, and a retry finishes it', async () => {
+  const project = await flowTestEnv();
+  try {
+    await project.startWorker();
+    const outbox = path.join(workDir(), 'outbox');
+    const started = await project.client.start('reportPublish', { report: `q3-${Date.now()}`, outbox });
+    const { flow: failed } = await eventually(() => project.client.snapshot(started.flowId), (s) => s.flow.status === 'failed', 30_000);
+    expect(failed).toMatchObject({ currentStep: 'publish', error: expect.stringContaining(`Outbox folder ${outbox} does not exist`) });
+    fs.mkdirSync(outbox);
+    await project.client.retry(started.lookupKey!, { reason: 'outbox created' });
+    const { flow } = await eventually(() => project.client.snapshot(started.flowId), (s) => s.flow.status === 'succeeded', 30_000);
+    expect(flow.tasks.map((t) => [t.kind, t.attempt])).toEqual([
+      ['gatherFigures', 1],
+      ['renderReport', 1],
+      ['publishReport', 2],
+      ['notifyReaders', 1],
+    ]);
+    expect(fs.readdirSync(outbox)).toHaveLength(1);
+  } finally {
+    await project.teardown();
+  }
+}, 120_000);

@@ -82,3 +82,14 @@ test('asked for it packed, the whole record of 10,000 tasks answers in one paylo
   expect(unpack({ packed: (answer as { packedRecord: string }).packedRecord })).toEqual(keeper.record);
   expect('taskPage' in recordAnswer(keeper.record, {}, keeper)).toBe(true);
 });
+
+test('a keeper continuing a retried run numbers its next change after the old run’s last revision, never below', () => {
+  const keeper = keeperWith(2);
+  keeper.continueFrom(9);
+  keeper.continueFrom(5);
+  expect(keeper.record.revision).toBe(9);
+  expect(keeper.apply((change) => change.setFlow({ retriedFrom: { runId: 'old', reason: null } }))).toBe(true);
+  expect(keeper.record.revision).toBe(10);
+  // A reader that caught up before the retry reads every task again.
+  expect(keeper.tasksChangedSince(8).map((t) => t.taskId)).toEqual(['t-0', 't-1']);
+});

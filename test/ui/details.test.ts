@@ -128,3 +128,9 @@ test("an activity's summary says what the task does: its name as words, and its 
   expect(activitySummary({ name: 'export_rows', kind: 'export_rows' }, [])).toBe('Export rows');
   expect(activitySummary({ name: 'exportRows', kind: 'exportRows' }, ['x'.repeat(80)])).toBe('Export rows');
 });
+
+test('a retried flow says which run it was retried from, and why', () => {
+  const details = describeForUi(flow({ retriedFrom: { runId: '0199-old-run', reason: 'outbox *created*' } }));
+  expect(details.split('\n')).toContain('Retried from run `0199-old-run` — outbox \\*created\\*');
+  expect(describeForUi(flow({ retriedFrom: { runId: 'r', reason: null } })).split('\n')).toContain('Retried from run `r`');
+});

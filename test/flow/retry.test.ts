@@ -84,6 +84,19 @@ test('a flow whose third task failed is retried from that task: tasks 1-2 are no
   const { flow: old } = await env.client.show(started.flowId, { runId: failed.runId });
   expect(old).toMatchObject({ runId: failed.runId, status: 'failed', revision: failed.revision, retriedFrom: null });
   expect(await runsOf(started.flowId)).toHaveLength(2);
+
+  // A retry of the retried run (here from a step) names that run, and the revision still counts on.
+  const again = await env.client.retry(started.flowId, { fromStep: 'notify' });
+  expect(again.retriedFrom).toEqual({ runId: done.runId, reason: null });
+  const { flow: last } = await eventually(
+    () => env.client.snapshot(started.flowId),
+    (s) => s.flow.runId === again.runId && s.flow.status === 'succeeded',
+    30_000,
+  );
+  expect(last.revision).toBeGreaterThan(done.revision);
+  expect(ledger(dir)).toEqual(['gather', 'render', 'publish', 'publish', 'publish', 'notify', 'notify']);
+  expect(last.tasks.map((t) => t.attempt)).toEqual([1, 1, 3, 2]);
+  expect(await runsOf(started.flowId)).toHaveLength(3);
 });
 
 test('a cancelled flow with a heartbeating task is retried from that task, without the cancel', async () => {

@@ -179,7 +179,8 @@ export class FlowClient {
       return await this.client.workflow.getHandle(flowId, runId).describe();
     } catch (err) {
       if (!isNotFound(err) && !/invalid.*run ?id|runid/i.test((err as Error)?.message ?? '')) throw this.translate(err);
-      throw new FlowError('not_found', `Flow ${flowId} has no run ${runId}; taskflow flow show ${flowId} names the run it was retried from.`, { flowId, runId });
+      const hint = `taskflow flow show ${flowId} names the run it was retried from`;
+      throw new FlowError('not_found', `Flow ${flowId} has no run ${runId}; ${hint}.`, { flowId, runId });
     }
   }
 

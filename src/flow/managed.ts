@@ -285,7 +285,7 @@ class ManagedFlow<R> implements FlowContext<S> {
         const { forRunId, fromRunId, reason, lastRevision, attempts, ended } = parsed.data;
         // A signal of an earlier retry (kept in the history before the reset point) does not end this run's wait.
         if (forRunId === workflowInfo().runId) this.awaitingRetry = false;
-        this.tasksRunner.continueAttempts(attempts);
+        this.tasksRunner.continueFrom(attempts, ended);
         this.keeper.continueFrom(lastRevision);
         this.keeper.apply((change) => {
           change.setFlow({ retriedFrom: { runId: fromRunId, reason } });
@@ -294,7 +294,7 @@ class ManagedFlow<R> implements FlowContext<S> {
             const first = this.tasksRunner.firstAttempt(task.taskId);
             if (task.attempt < first) change.setTask(task.taskId, { attempt: first });
           }
-          // The run re-records the end of tasks that ended just before the reset point: keep when they really did.
+          // Tasks whose end this run recorded again before the signal reached it: keep when they really ended.
           for (const [taskId, times] of Object.entries(ended)) {
             const task = this.keeper.task(taskId);
             if (task && !isActiveTask(task.status)) change.setTask(taskId, times);

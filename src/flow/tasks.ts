@@ -12,6 +12,7 @@ import type { FlowRecordKeeper } from '../model/keeper';
 import { newTaskRecord } from '../model/new-record';
 import type { TaskRecord } from '../model/records';
 import type { TaskDefaults } from '../model/start';
+import type { RetriedSignal } from '../model/messages';
 import { isBlockedOutcome, type BlockedOutcome } from '../model/outcome';
 import { MAX_PENDING_TASKS, MAX_TASKS_PER_FLOW, taskLimitMessage } from '../model/limits';
 import { flowFailure } from './failures';
@@ -48,7 +49,9 @@ export class TaskRunner {
   private readonly slots = new TaskSlots(MAX_PENDING_TASKS);
   private waitingForSlot = 0;
   /** Attempts a retried run's tasks already had in the run it retries, by task id: they count on from there. */
-  private priorAttempts: Readonly<Record<string, number>> = {};
+  private priorAttempts: RetriedSignal['attempts'] = {};
+  /** When tasks really ended in the run this one retries, for the ends this run records again. */
+  private priorEnds = new Map<string, RetriedSignal['ended'][string]>();
 
   constructor(
     private readonly keeper: FlowRecordKeeper,
@@ -95,9 +98,13 @@ export class TaskRunner {
     }
   }
 
-  /** The attempts of the run `flow retry` started this one from; tasks created again count on from them. */
-  continueAttempts(attempts: Readonly<Record<string, number>>): void {
+  /**
+   * What the run `flow retry` started this one from knew: attempts (tasks created again count on from
+   * them) and when tasks ended whose end this run records again (their record keeps the real time).
+   */
+  continueFrom(attempts: RetriedSignal['attempts'], ended: RetriedSignal['ended']): void {
     this.priorAttempts = attempts;
+    this.priorEnds = new Map(Object.entries(ended));
   }
 
   /** The first attempt number of a task created in this run. */
@@ -165,7 +172,10 @@ export class TaskRunner {
 
   private end(taskId: string, patch: Partial<TaskRecord>): void {
     const at = this.hooks.now();
-    this.keeper.apply((change) => change.setTask(taskId, { ...patch, endedAt: at, lastEventAt: at }));
+    const kept = this.priorEnds.get(taskId);
+    this.priorEnds.delete(taskId);
+    const times = { endedAt: kept?.endedAt ?? at, lastEventAt: kept?.lastEventAt ?? kept?.endedAt ?? at };
+    this.keeper.apply((change) => change.setTask(taskId, { ...patch, ...times }));
     countTaskEnded(patch);
   }
 }

@@ -32,7 +32,9 @@ export class FlowRetryCommand extends TaskFlowCommand {
   });
 
   lookup = lookupArgument();
-  fromStep = Option.String('--from-step', { description: 'Run again from the start of this step (default: from the task that failed or was cancelled)' });
+  fromStep = Option.String('--from-step', {
+    description: 'Run again from the start of this step (default: from the task that failed or was cancelled)',
+  });
   reason = reasonOption();
 
   async run(): Promise<Rendered> {
@@ -40,7 +42,8 @@ export class FlowRetryCommand extends TaskFlowCommand {
       const flow = await client.retry(this.lookup, { fromStep: this.fromStep, reason: this.reason });
       const from = flow.retriedFrom ? ` from run ${sanitize(flow.retriedFrom.runId)}` : '';
       const text = [
-        `Retried ${sanitize(flow.flowId)}${from} as run ${sanitize(flow.runId)}; it is ${flow.status} at revision ${flow.revision}.`,
+        `Retried ${sanitize(flow.flowId)}${from} as run ${sanitize(flow.runId)}; ` +
+          `it is ${flow.status} at revision ${flow.revision}.`,
         `Follow it with taskflow flow show ${sanitize(flow.flowId)} --watch.`,
       ];
       return { json: { ok: true, flow }, text };

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { Command, Option, UsageError } from 'clipanion';
 import type { FlowClient } from '../client/flow-client';
 import type { TaskScope } from '../client/tasks';
 import type { LoadedConfig } from '../config';
 import { emit, type Rendered } from './render/output';
-import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMode, type TaskStatus } from '../model/records';
+import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMode, type TaskStatus } from '../model/vocabulary';
 
 /**
  * Option sets shared by the flow and task commands (like temporalio/cli's reusable sets), and the
@@ -238,7 +239,6 @@ export function parseTimeout(raw: string | undefined): number {
  * timeout. Anything else (a slow or remote host) is left to the real connect.
  */
 async function refuseFast(config: LoadedConfig): Promise<void> {
-  const { connect } = await import('node:net');
   const { address } = config.connection;
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');

@@ -3,7 +3,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { entry, bundle } = require('./locations');
+const { entry, bundle, helpCache } = require('./locations');
 
 /** Long-running commands load the compiled modules themselves: their start-up time does not matter. */
 const UNBUNDLED_COMMANDS = new Set(['worker', 'dev', 'server']);
@@ -68,8 +68,24 @@ function loadCli(argv) {
   }
 }
 
+/** The text of `taskflow … --help` as the bundle's build wrote it, when it is current; else null. */
+function cachedHelp(argv) {
+  const last = argv[argv.length - 1];
+  if ((last !== '--help' && last !== '-h') || !bundleIsCurrent()) return null;
+  try {
+    if (fs.statSync(helpCache).mtimeMs < fs.statSync(bundle).mtimeMs) return null;
+    const entry = JSON.parse(fs.readFileSync(helpCache, 'utf8'))[argv.join(' ')];
+    return entry ? (process.stdout.isTTY ? entry.colored : entry.plain) : null;
+  } catch {
+    return null;
+  }
+}
+
 const argv = process.argv.slice(2);
-if (argv[0] === '--warm-code-cache') {
+const help = cachedHelp(argv);
+if (help !== null) {
+  process.stdout.write(help);
+} else if (argv[0] === '--warm-code-cache') {
   // scripts/bundle-cli.js: load what the flow commands load, then write the cache from that.
   const { cli, writeCache } = loadBundle();
   cli.loadFlowCommandModules().then(writeCache);

@@ -14,7 +14,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
-const { entry, bundle } = require('../bin/locations');
+const { entry, bundle, helpCache } = require('../bin/locations');
 
 function main() {
   let esbuild;
@@ -43,10 +43,43 @@ function main() {
     logLevel: 'error',
     legalComments: 'none',
   });
-  for (const stale of [`${bundle}.cache`]) fs.rmSync(stale, { force: true });
+  for (const stale of [`${bundle}.cache`, helpCache]) fs.rmSync(stale, { force: true });
   // One run that loads what the flow commands load writes the code cache the next runs start from.
   const warm = spawnSync(process.execPath, [path.join(root, 'bin', 'taskflow.js'), '--warm-code-cache'], { stdio: 'inherit' });
   if (warm.status !== 0) process.stderr.write('Could not warm the CLI code cache; the first command will.\n');
+  writeHelpCache().catch((err) => process.stderr.write(`Could not write the help text cache (${err.message}); --help runs the CLI.\n`));
+}
+
+/**
+ * `taskflow … --help` prints text that only the build changes: written here for every command, in
+ * both colourings, so that bin/taskflow.js prints it without loading the CLI.
+ */
+async function writeHelpCache() {
+  const { PassThrough } = require('node:stream');
+  const cli = require(bundle);
+  const run = async (argv, isTTY) => {
+    const stdout = Object.assign(new PassThrough(), { isTTY });
+    const stderr = new PassThrough();
+    let text = '';
+    stdout.on('data', (chunk) => (text += chunk));
+    const code = await cli.main(argv, { stdin: process.stdin, stdout, stderr, env: {}, colorDepth: isTTY ? 8 : 1 });
+    return { code, text };
+  };
+  const paths = [[]];
+  for (const { path: usage } of cli.buildCli(false).definitions()) {
+    const words = usage.split(' ').slice(1);
+    paths.push(words);
+    if (words[0] === 'flow') paths.push(['tasks', ...words]);
+  }
+  const entries = {};
+  for (const words of paths) {
+    for (const flag of ['--help', '-h']) {
+      const argv = [...words, flag];
+      const [plain, colored] = [await run(argv, false), await run(argv, true)];
+      if (plain.code === 0 && colored.code === 0) entries[argv.join(' ')] = { plain: plain.text, colored: colored.text };
+    }
+  }
+  fs.writeFileSync(helpCache, JSON.stringify(entries));
 }
 
 main();

@@ -5,13 +5,11 @@ import { parseDuration } from '../config/duration';
 import type { WaitDefinition } from '../flow/context';
 import { flowDefinitionOf, type FlowDefinition, type FlowWorkflow } from '../flow/define';
 import type { z } from 'zod';
-import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
 import { MESSAGES, type WriteAck, type WriteResult } from '../model/messages';
-import { newFlowRecord } from '../model/new-record';
 import type { FlowListEntry, FlowRecord } from '../model/records';
-import { START_MEMO_KEY, type FlowStartOptions } from '../model/start';
-import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE, startSearchAttributesOf } from '../model/search-attributes';
-import { describeStartForUi } from '../flow/details';
+import type { FlowStartOptions } from '../model/start';
+import { SA_CANCEL_REQUESTED, SA_STATUS, SA_SYNC_MODE } from '../model/search-attributes';
+import { managedStartOf } from '../flow/start';
 import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, TasksStillActiveError, flowErrorFrom } from './errors';
@@ -23,6 +21,7 @@ import type { TaskReportInput } from '../model/transitions';
 import { catchUp, readRecord, workerPolls, type RecordReader } from './record';
 import { mapLimited } from './map-limited';
 import { cancelResult, type CancelResult } from './cancel-result';
+import { cancelledChildren, childTasksOf, childTree, type ChildFlowNode, type ChildReader } from './children';
 
 export type { CancelResult } from './cancel-result';
 import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter } from './visibility';
@@ -123,20 +122,24 @@ export class FlowClient {
     refuseOversize(`Input for ${flowType}`, input);
 
     const flowId = options.flowId ?? `${flowType}-${randomUUID().slice(0, 8)}`;
-    const goal = typeof definition.goal === 'function' ? definition.goal(parsed.data) : definition.goal;
-    const lookupKey = options.lookupKey ?? definition.lookupKey?.(parsed.data) ?? null;
     const start: FlowStartOptions = { taskDefaults: this.config.flowDefaults, continueAsNewAfterEvents: options.continueAsNewAfterEvents };
-    const record = newFlowRecord({ flowId, runId: '', flowType, syncMode: 'managed', status: 'queued', goal, lookupKey, createdAt: new Date().toISOString() });
+    const { record, ...startWith } = managedStartOf({
+      definition,
+      flowType,
+      flowId,
+      rawInput: input,
+      input: parsed.data,
+      lookupKey: options.lookupKey,
+      start,
+      createdAt: new Date().toISOString(),
+    });
     try {
       const handle = await this.client.workflow.start(flowType, {
         workflowId: flowId,
         taskQueue: this.config.taskQueue,
         args: [input],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: goal,
-        staticDetails: describeStartForUi({ syncMode: 'managed', flowType, lookupKey, input }),
-        memo: { [LIST_MEMO_KEY]: listMemoOf(record), [START_MEMO_KEY]: start },
-        typedSearchAttributes: startSearchAttributesOf(record),
+        ...startWith,
       });
       return { ...record, runId: handle.firstExecutionRunId };
     } catch (err) {
@@ -291,8 +294,26 @@ export class FlowClient {
     const ended = options.wait ? await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod) : false;
     const { flow: after } = await this.snapshot(flowId);
     const stillActive = after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
-    if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after });
-    return cancelResult(ack, after, stillActive, []);
+    // The flow cancels its open children first (Temporal child workflows); each has ended by now unless it is still stopping.
+    const children = childTasksOf(after).length > 0 ? await cancelledChildren(this.childReader(), after) : [];
+    if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after, children });
+    return cancelResult(ack, after, stillActive, [], children);
+  }
+
+  /**
+   * A flow's child flows as a tree, `depth` levels deep (default 1): each child's status and task
+   * counts from its own execution, and (deeper) its own children. Takes the parent's record, as
+   * `show` returned it.
+   */
+  children(record: Pick<FlowRecord, 'tasks'>, depth = 1): Promise<ChildFlowNode[]> {
+    return childTree(this.childReader(), record, depth);
+  }
+
+  private childReader(): ChildReader {
+    return {
+      describe: (flowId) => this.call(() => this.client.workflow.getHandle(flowId).describe()),
+      record: (flowId) => this.record(flowId),
+    };
   }
 
   /** Records one external task update on a mirrored flow; with `create`, creates the flow if absent, atomically. */

@@ -1,3 +1,4 @@
+import { CancellationScope } from '@temporalio/workflow';
 import { z } from 'zod';
 import { defineFlow } from '../src/flow';
 import { buildPackage } from './build-package';
@@ -27,7 +28,11 @@ export const release = defineFlow({
         flow.child(buildPackage, { package: pkg, version, modules, workMs }).then(
           (done) => ({ package: pkg, artifact: done.artifact as string | null, error: null as string | null }),
           // A failed build throws like a failed task; caught here, the release goes on without it.
-          (err: Error) => ({ package: pkg, artifact: null, error: err.cause instanceof Error ? err.cause.message : err.message }),
+          // Unless the release itself is being cancelled: let that through, so no further build starts.
+          (err: Error) => {
+            if (CancellationScope.current().consideredCancelled) throw err;
+            return { package: pkg, artifact: null, error: err.cause instanceof Error ? err.cause.message : err.message };
+          },
         ),
       { concurrency: parallel },
     );

@@ -176,7 +176,8 @@ class ManagedFlow<R> implements FlowContext<S> {
       return result;
     } catch (err) {
       if (err instanceof ContinueAsNew) throw err;
-      if (isCancellation(err) || this.keeper.record.cancelRequestedAt) return await this.endCancelled();
+      // This flow was cancelled; a cancellation it did not catch from one of its children alone fails it.
+      if ((isCancellation(err) && this.flowScope.consideredCancelled) || this.keeper.record.cancelRequestedAt) return await this.endCancelled();
       const message = messageOf(err);
       this.end('failed', { error: message });
       throw err instanceof ApplicationFailure ? err : expectedFailure('flow_failed', message);

@@ -221,6 +221,8 @@ function asWords(identifier: string): string {
 
 function failureOf(err: unknown, options: Partial<ActivityOptions>): Partial<TaskRecord> {
   if (err instanceof ChildWorkflowFailure) return { status: childStatusOf(err), error: messageOf(err) };
+  // Started in a scope already cancelled: it never ran.
+  if (err instanceof CancelledFailure) return { status: 'cancelled', error: messageOf(err) };
   if (!(err instanceof ActivityFailure)) return { status: 'failed', error: messageOf(err) };
   const cause = err.cause;
   const attempt = err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? options.retry?.maximumAttempts : undefined;

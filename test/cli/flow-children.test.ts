@@ -74,6 +74,13 @@ test('a parent with 3 children, one failed and caught: records, tree, --parent, 
   expect(json.tasks.map((t) => t.childFlowId)).toEqual(childIds);
   expect(JSON.stringify(json)).not.toContain('Child flows');
   expect((await cli(['flow', 'show', parent.flowId, '--depth', '0'])).stdout).not.toContain('Child flows');
+  // Depth 2 reads each child's own record for its children (these builds have none).
+  const deeper = await cli(['flow', 'show', parent.flowId, '--depth', '2']);
+  expect(deeper.stdout).toContain('Child flows: 3 · 2 succeeded · 1 failed (2 levels)');
+  expect(deeper.stdout.split('\n').filter((l) => /^ {2}[├└]─ /.test(l))).toHaveLength(3);
+  const badDepth = await cli(['flow', 'show', parent.flowId, '--depth', 'deep']);
+  expect(badDepth.code).toBe(2);
+  expect(badDepth.stderr).toContain('--depth must be a whole number of at least 0');
 
   // --parent takes a <lookup> (here the release's lookup key) and lists its children only.
   const byParent = await eventually(

@@ -50,9 +50,9 @@ export class FlowShowCommand extends TaskFlowCommand {
   depth = Option.String('--depth', { description: 'Levels of child flows drawn under the tasks (default 1; 0: none)' });
 
   async run(): Promise<Rendered | number> {
+    const depth = parseDepth(this.depth);
     return this.withClient(async (client, config) => {
       const uiLink = (flowId: string) => uiLinkOf(config.ui.url, config.connection.namespace, flowId);
-      const depth = parseDepth(this.depth);
       if (!this.watch) {
         const snapshot = await client.show(this.lookup);
         const rendered = renderFlowShow(snapshot, { uiLink: uiLink(snapshot.flow.flowId) });

@@ -32,6 +32,21 @@ export const sinceOption = () =>
 
 export const limitOption = () => Option.String('--limit', { description: 'How many flows to show (default 50)' });
 
+export const parentOption = () => Option.String('--parent', { description: 'Only the child flows of this flow (<lookup>)' });
+export const rootsOption = () => Option.Boolean('--roots', false, { description: 'Only top-level flows (no child flows)' });
+
+/** `--parent` and `--roots` ask for opposite things: saying both is a usage error. */
+export function parseTreeFilter(parent: string | undefined, roots: boolean): { parent?: string; roots?: true } {
+  if (parent !== undefined && roots) throw usage('--parent and --roots cannot be used together: --parent lists one flow\'s children, --roots only top-level flows.');
+  if (parent !== undefined && parent.trim() === '') throw usage('--parent needs a flow id, lookup key or flow-id prefix.');
+  return { ...(parent !== undefined ? { parent } : {}), ...(roots ? { roots: true as const } : {}) };
+}
+
+/** `--depth N` of `flow show`: how many levels of child flows to draw (default 1). */
+export function parseDepth(raw: string | undefined): number {
+  return raw === undefined ? 1 : integer('--depth', raw, 0, '2');
+}
+
 export const flowOption = () => Option.String('--flow', { description: 'Only this flow (<lookup>)' });
 export const modeOption = () => Option.String('--mode', { description: 'Only flows of this mode: managed or mirrored' });
 export const typeOption = () => Option.String('--type', { description: 'Only flows of this flow type' });

@@ -7,6 +7,7 @@ import type { WriteAck, WriteResult } from '../model/messages';
 import type { FlowRecord, TaskRecord } from '../model/records';
 import type { TaskReportInput } from '../model/transitions';
 import type { CancelResult } from './cancel-result';
+import { childTree, type ChildFlowNode } from './children';
 import { openConnection, type ConnectOptions } from './connection';
 import { InvalidFlowInputError } from './errors';
 import { failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type ReportOptions } from './mirrored';
@@ -15,7 +16,7 @@ import { FlowSession, type WriteOptions } from './session';
 import type { FlowSnapshot } from './snapshot';
 import { findTask, listTasks, type TaskFilter, type TaskList, type TaskScope } from './tasks';
 import type { FlowFilter } from './visibility';
-import { cancelFlow, patchFlowState, resumeFlow, startFlow, withRecord, type CancelOptions, type StartOptions } from './writes';
+import { cancelFlow, childReaderOf, patchFlowState, resumeFlow, startFlow, withRecord, type CancelOptions, type StartOptions } from './writes';
 
 export type { CancelResult } from './cancel-result';
 export type { FlowList, FlowPressure, ListOptions } from './reads';
@@ -149,6 +150,15 @@ export class FlowClient {
    */
   cancel(lookup: string, options: CancelOptions = {}): Promise<CancelResult> {
     return cancelFlow(this.session, lookup, options);
+  }
+
+  /**
+   * A flow's child flows as a tree, `depth` levels deep (default 1): each child's status and task
+   * counts from its own execution, and (deeper) its own children. Takes the parent's record, as
+   * `show` returned it.
+   */
+  children(record: Pick<FlowRecord, 'tasks'>, depth = 1): Promise<ChildFlowNode[]> {
+    return childTree(childReaderOf(this.session), record, depth);
   }
 
   /** Records one external task update on a mirrored flow; with `create`, creates the flow if absent, atomically. */

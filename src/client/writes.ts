@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { describeStartForUi } from '../flow/details';
+import { managedStartOf } from '../flow/start';
 import type { FlowDefinition } from '../flow/define';
-import { LIST_MEMO_KEY, listMemoOf } from '../model/listing';
 import { MESSAGES, type WriteAck, type WriteResult } from '../model/messages';
-import { newFlowRecord } from '../model/new-record';
 import type { FlowRecord } from '../model/records';
-import { startSearchAttributesOf } from '../model/search-attributes';
-import { START_MEMO_KEY, type FlowStartOptions } from '../model/start';
+import type { FlowStartOptions } from '../model/start';
 import { isActiveTask, isTerminalFlow } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { cancelResult, type CancelResult } from './cancel-result';
+import { cancelledChildren, childTasksOf, type ChildReader } from './children';
 import { FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, TasksStillActiveError, refuseOversize } from './errors';
 import { resolveDescribed } from './lookup';
 import { cancelMirroredFlow } from './mirrored';
@@ -43,20 +41,25 @@ export async function startFlow(session: FlowSession, definition: FlowDefinition
   refuseOversize(`Input for ${flowType}`, input);
 
   const flowId = options.flowId ?? `${flowType}-${randomUUID().slice(0, 8)}`;
-  const goal = typeof definition.goal === 'function' ? definition.goal(parsed.data) : definition.goal;
-  const lookupKey = options.lookupKey ?? definition.lookupKey?.(parsed.data) ?? null;
   const start: FlowStartOptions = { taskDefaults: session.config.flowDefaults, continueAsNewAfterEvents: options.continueAsNewAfterEvents };
-  const record = newFlowRecord({ flowId, runId: '', flowType, syncMode: 'managed', status: 'queued', goal, lookupKey, createdAt: new Date().toISOString() });
+  // The same start a child flow gets from flow.child: memo, search attributes, summary and details.
+  const { record, ...startWith } = managedStartOf({
+    definition,
+    flowType,
+    flowId,
+    rawInput: input,
+    input: parsed.data,
+    lookupKey: options.lookupKey,
+    start,
+    createdAt: new Date().toISOString(),
+  });
   try {
     const handle = await session.client.workflow.start(flowType, {
       workflowId: flowId,
       taskQueue: session.config.taskQueue,
       args: [input],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: goal,
-      staticDetails: describeStartForUi({ syncMode: 'managed', flowType, lookupKey, input }),
-      memo: { [LIST_MEMO_KEY]: listMemoOf(record), [START_MEMO_KEY]: start },
-      typedSearchAttributes: startSearchAttributesOf(record),
+      ...startWith,
     });
     return { ...record, runId: handle.firstExecutionRunId };
   } catch (err) {
@@ -99,6 +102,16 @@ export async function cancelFlow(session: FlowSession, lookup: string, options: 
   const ended = options.wait ? await session.waitForClose(flowId, session.config.flowDefaults.cancelGracePeriod) : false;
   const { flow: after } = await session.snapshot(flowId);
   const stillActive = after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
-  if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after });
-  return cancelResult(ack, after, stillActive, []);
+  // The flow cancels its open children first (Temporal child workflows); each has ended by now unless it is still stopping.
+  const children = childTasksOf(after).length > 0 ? await cancelledChildren(childReaderOf(session), after) : [];
+  if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after, children });
+  return cancelResult(ack, after, stillActive, [], children);
+}
+
+/** What the child-flow reads need: each child's execution and its own record. */
+export function childReaderOf(session: FlowSession): ChildReader {
+  return {
+    describe: (flowId) => session.call(() => session.handle(flowId).describe()),
+    record: (flowId) => session.record(flowId),
+  };
 }

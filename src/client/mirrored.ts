@@ -23,28 +23,8 @@ import {
 } from '../model/transitions';
 import { FlowError, InvalidFlowInputError, TasksStillActiveError, refuseOversize } from './errors';
 import { emptyTaskCounts } from '../model/status';
-import type { FlowSnapshot } from './snapshot';
+import type { FlowSession, Sent } from './session';
 import { cancelResult, type CancelResult } from './cancel-result';
-
-/** What the mirrored-flow calls need of FlowClient: its Temporal client and its checked write paths. */
-export interface MirroredAccess {
-  client: Client;
-  config: TaskFlowConfig;
-  /** Runs a Temporal call, turning its failures into typed errors. */
-  call<T>(fn: () => Promise<T>): Promise<T>;
-  /** Runs a call only a worker can answer (an update); fails clearly when no worker polls the task queue. */
-  answered<T>(fn: () => Promise<T>): Promise<T>;
-  /** Resolves the lookup, checks the flow's mode and that it is open, then sends the update. */
-  write(lookup: string, mode: 'managed' | 'mirrored', update: string, args: object, options: { expectedRevision?: number; requestId?: string }): Promise<Sent>;
-  update<A extends WriteAck = WriteAck>(flowId: string, update: string, args: object, requestId?: string): Promise<A>;
-  snapshot(flowId: string): Promise<FlowSnapshot>;
-}
-
-/** A write that landed: the flow it went to, and what the flow answered. */
-export interface Sent<A extends WriteAck = WriteAck> {
-  flowId: string;
-  ack: A;
-}
 
 export interface ReportOptions {
   expectedRevision?: number;
@@ -77,7 +57,7 @@ export interface MirroredCancelOptions {
  * Records one task update on a mirrored flow. With `create`, creates the flow if absent and applies
  * the report in one update-with-start call, so concurrent producers end up with one flow.
  */
-export async function reportTask(access: MirroredAccess, lookupOrId: string, input: TaskReportInput, options: ReportOptions = {}): Promise<Sent> {
+export async function reportTask(session: FlowSession, lookupOrId: string, input: TaskReportInput, options: ReportOptions = {}): Promise<Sent> {
   const report = parsed(TaskReport, 'Report', { ...input, occurredAt: utc(input.occurredAt) });
   const create = options.create && parsed(MirroredCreate, 'Create options', options.create);
   const request = { ...report, expectedRevision: options.expectedRevision };
@@ -87,16 +67,16 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
   const flowId = lookupOrId.trim();
   if (!flowId) throw new InvalidFlowInputError(create ? 'A mirrored flow needs a flow id to be created with.' : 'A report needs the flow it is for.');
   try {
-    const ack = await gateOf(access.client, flowId).run(() =>
+    const ack = await gateOf(session.client, flowId).run(() =>
       create
-        ? access.answered(() =>
-            access.client.workflow.executeUpdateWithStart<typeof mirroredFlow, WriteAck, [object]>(MESSAGES.report, {
+        ? session.answered(() =>
+            session.client.workflow.executeUpdateWithStart<typeof mirroredFlow, WriteAck, [object]>(MESSAGES.report, {
               args: [request],
               updateId: requestId,
-              startWorkflowOperation: startOperation(access.config, flowId, { ...create, goal: create.goal ?? defaultGoal(report) }),
+              startWorkflowOperation: startOperation(session.config, flowId, { ...create, goal: create.goal ?? defaultGoal(report) }),
             }),
           )
-        : access.update(flowId, MESSAGES.report, request, requestId),
+        : session.update(flowId, MESSAGES.report, request, requestId),
     );
     return { flowId, ack };
   } catch (err) {
@@ -104,14 +84,14 @@ export async function reportTask(access: MirroredAccess, lookupOrId: string, inp
     // Sent straight away, since nearly every report goes to an open mirrored flow by its id. When it
     // did not land, the checked write path resolves the lookup and says why — not_mirrored before
     // flow_terminal, as mode comes before state — or sends it again under the same update id.
-    return access.write(create ? flowId : lookupOrId, 'mirrored', MESSAGES.report, request, { requestId });
+    return session.write(create ? flowId : lookupOrId, 'mirrored', MESSAGES.report, request, { requestId });
   }
 }
 
 /** Ends an open mirrored flow with no active task, with the status its tasks derive. */
-export async function finishFlow(access: MirroredAccess, lookup: string, options: FinishOptions = {}): Promise<Sent> {
+export async function finishFlow(session: FlowSession, lookup: string, options: FinishOptions = {}): Promise<Sent> {
   try {
-    return await access.write(lookup, 'mirrored', MESSAGES.finish, { expectedRevision: options.expectedRevision, result: options.result }, options);
+    return await session.write(lookup, 'mirrored', MESSAGES.finish, { expectedRevision: options.expectedRevision, result: options.result }, options);
   } catch (err) {
     if (err instanceof FlowError && err.type === 'tasks_still_active' && !(err instanceof TasksStillActiveError)) {
       throw new TasksStillActiveError((err.details.stillActive as string[]) ?? [], err.details);
@@ -121,9 +101,9 @@ export async function finishFlow(access: MirroredAccess, lookup: string, options
 }
 
 /** Ends a mirrored flow failed at any time; its still-active tasks are recorded lost. */
-export function failFlow(access: MirroredAccess, lookup: string, options: FailOptions): Promise<Sent> {
+export function failFlow(session: FlowSession, lookup: string, options: FailOptions): Promise<Sent> {
   const { error } = parsed(FailRequest, 'Fail request', { error: options.error });
-  return access.write(lookup, 'mirrored', MESSAGES.fail, { expectedRevision: options.expectedRevision, error }, options);
+  return session.write(lookup, 'mirrored', MESSAGES.fail, { expectedRevision: options.expectedRevision, error }, options);
 }
 
 /**
@@ -131,10 +111,10 @@ export function failFlow(access: MirroredAccess, lookup: string, options: FailOp
  * hook; tasks it could not stop raise TasksStillActiveError (the intent stays), unless `force`
  * recorded them lost (`abandoned`).
  */
-export async function cancelMirroredFlow(access: MirroredAccess, flowId: string, options: MirroredCancelOptions = {}): Promise<CancelResult> {
+export async function cancelMirroredFlow(session: FlowSession, flowId: string, options: MirroredCancelOptions = {}): Promise<CancelResult> {
   const args = { expectedRevision: options.expectedRevision, reason: options.reason ?? null, force: options.force ?? false };
-  const ack = await access.update<MirroredCancelAck>(flowId, MESSAGES.cancel, args, options.requestId);
-  const { flow } = await access.snapshot(flowId);
+  const ack = await session.update<MirroredCancelAck>(flowId, MESSAGES.cancel, args, options.requestId);
+  const { flow } = await session.snapshot(flowId);
   if (ack.stillActive.length > 0) throw new TasksStillActiveError(ack.stillActive, { flow, abandoned: ack.abandoned });
   return cancelResult(ack, flow, ack.stillActive, ack.abandoned);
 }

@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  type Client,
-  type WorkflowExecutionDescription,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { MESSAGES, type RetriedSignal } from '../model/messages';
 import type { FlowRecord } from '../model/records';
 import { SA_SYNC_MODE } from '../model/search-attributes';
 import { FlowError, FlowNotFoundError, RecordUnavailableError } from './errors';
+import { resolveDescribed } from './lookup';
 import { readRecord, workerPolls, type RecordReader } from './record';
 import { planRetry } from './retry-plan';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
@@ -25,10 +21,10 @@ export interface RetryOptions {
   reason?: string;
 }
 
-/** What `retryFlow` needs of FlowClient. */
+/** What `retryFlow` needs of a FlowSession. */
 export interface RetryAccess {
   client: Client;
-  reader: RecordReader;
+  reader(): RecordReader;
   call<T>(fn: () => Promise<T>): Promise<T>;
   snapshot(flowId: string): Promise<FlowSnapshot>;
 }
@@ -45,13 +41,11 @@ const WORKER_CHECK_MS = 5_000;
  * task completed; a run the flow's code no longer replays is refused, or terminated if only the new
  * run finds out, never left retrying a workflow task.
  */
-export async function retryFlow(
-  access: RetryAccess,
-  flowId: string,
-  description: WorkflowExecutionDescription,
-  options: RetryOptions,
-): Promise<FlowRecord> {
+export async function retryFlow(access: RetryAccess, lookup: string, options: RetryOptions = {}): Promise<FlowRecord> {
   const { client } = access;
+  const resolved = await access.call(() => resolveDescribed(client, lookup));
+  const flowId = resolved.flowId;
+  const description = resolved.description ?? (await access.call(() => client.workflow.getHandle(flowId).describe()));
   const reason = options.reason ?? null;
   const listed = flowRecordFromExecution(description);
   if (!listed) throw new FlowNotFoundError(flowId);
@@ -70,7 +64,7 @@ export async function retryFlow(
   }
 
   const runId = description.runId;
-  const old = mergeDescription(await readOldRecord(access.reader, flowId, runId), description, 'query');
+  const old = mergeDescription(await readOldRecord(access.reader(), flowId, runId), description, 'query');
   if ((old.status === 'succeeded' || old.status === 'blocked') && options.fromStep === undefined) {
     throw new FlowError(
       'not_ended',
@@ -91,7 +85,7 @@ export async function retryFlow(
     }
     const { runId: newRunId } = await access.call(() =>
       client.workflowService.resetWorkflowExecution({
-        namespace: access.reader.namespace,
+        namespace: access.reader().namespace,
         workflowExecution: { workflowId: flowId, runId },
         reason: `taskflow flow retry${reason ? `: ${reason}` : ''}`,
         // A plain number: protobufjs encodes it as the 64-bit event id.
@@ -186,7 +180,8 @@ const NONDETERMINISM = /(\[TMPRL1100\]|Nondeterminism)[^\n]*/;
  * and the error names the replay failure.
  */
 async function firstWorkflowTask(access: RetryAccess, flowId: string, fromRunId: string, runId: string): Promise<void> {
-  const { client, reader } = access;
+  const { client } = access;
+  const reader = access.reader();
   const execution = { workflowId: flowId, runId };
   let nextWorkerCheck = Date.now() + WORKER_CHECK_MS;
   for (;;) {

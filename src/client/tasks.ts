@@ -1,12 +1,13 @@
 import type { FlowRecord, TaskRecord, TaskStatus } from '../model/records';
 import { FlowError } from './errors';
-import type { FlowClient } from './flow-client';
+import { listFlows, showFlow } from './reads';
+import type { FlowSession } from './session';
 import { mapLimited } from './map-limited';
 import type { FlowFilter } from './visibility';
 
 /**
  * Task records across flows. A task lives in its flow's record (the memo carries only active ones),
- * so these read each candidate flow's full record with `FlowClient.snapshot`.
+ * so these read each candidate flow's full record (describe + query).
  */
 
 /** Which flows a task read covers: one flow (a `<lookup>`), or those `flow list` returns for the same filters. */
@@ -47,12 +48,12 @@ export class AmbiguousTaskError extends FlowError {
 
 
 /** The full records of the flows a task read covers: one flow by lookup, or the listed ones that have tasks. */
-async function flowsWithTasks(client: FlowClient, scope: TaskScope): Promise<FlowRecord[]> {
-  if (scope.flow !== undefined) return [(await client.show(scope.flow)).flow];
-  const { flows } = await client.list(scope.flows ?? {}, scope.limit ?? DEFAULT_FLOWS);
+async function flowsWithTasks(session: FlowSession, scope: TaskScope): Promise<FlowRecord[]> {
+  if (scope.flow !== undefined) return [(await showFlow(session, scope.flow)).flow];
+  const { flows } = await listFlows(session, scope.flows ?? {}, scope.limit ?? DEFAULT_FLOWS, {});
   const candidates = flows.filter((f) => f.taskSummary.total > 0);
   const records = await mapLimited(candidates, CONCURRENCY, (f) =>
-    client.snapshot(f.flowId).then(
+    session.snapshot(f.flowId).then(
       (s) => s.flow,
       // A flow removed since it was listed (retention) simply has no tasks to show.
       (err) => (err instanceof FlowError && err.type === 'not_found' ? null : Promise.reject(err)),
@@ -62,16 +63,16 @@ async function flowsWithTasks(client: FlowClient, scope: TaskScope): Promise<Flo
 }
 
 /** Tasks of the flows `flow list` would show (or of one flow), in list order, filtered by status. */
-export async function listTasks(client: FlowClient, filter: TaskFilter = {}): Promise<TaskList> {
-  const flows = await flowsWithTasks(client, filter);
+export async function listTasks(session: FlowSession, filter: TaskFilter = {}): Promise<TaskList> {
+  const flows = await flowsWithTasks(session, filter);
   const statuses = filter.statuses?.length ? new Set<TaskStatus>(filter.statuses) : null;
   const tasks = flows.flatMap((f) => f.tasks).filter((t) => !statuses || statuses.has(t.status));
   return { count: tasks.length, tasks };
 }
 
 /** One task by id, in one flow or among the recent flows; several flows holding that id is ambiguous. */
-export async function findTask(client: FlowClient, taskId: string, scope: TaskScope = {}): Promise<TaskRecord> {
-  const flows = await flowsWithTasks(client, scope);
+export async function findTask(session: FlowSession, taskId: string, scope: TaskScope = {}): Promise<TaskRecord> {
+  const flows = await flowsWithTasks(session, scope);
   const found = flows.flatMap((f) => f.tasks.filter((t) => t.taskId === taskId));
   if (found.length === 1) return found[0]!;
   if (found.length > 1) throw new AmbiguousTaskError(taskId, [...new Set(found.map((t) => t.flowId))]);

@@ -5,6 +5,7 @@ import type { FlowListEntry, FlowStatus, ListedTaskSummary, SyncMode } from '../
 import {
   SA_ACTIVE_TASKS,
   SA_LOOKUP_KEY,
+  SA_PARENT_ID,
   SA_REVISION,
   SA_STATUS,
   SA_SYNC_MODE,
@@ -22,6 +23,10 @@ export interface FlowFilter {
   lookupKey?: string;
   /** Keep open flows and flows that started or ended at or after this time. */
   since?: Date;
+  /** Only the child flows of this flow (an id: resolve a `<lookup>` first). */
+  parentFlowId?: string;
+  /** Only top-level flows, no child flows. */
+  roots?: boolean;
 }
 
 /** Every flow, once: a flow that continued-as-new is listed by its current run only. */
@@ -63,6 +68,8 @@ export function buildListQuery(filter: FlowFilter, extra: string[] = []): string
   if (filter.mode) clauses.push(`${SA_SYNC_MODE.name} = ${quote(filter.mode)}`);
   if (filter.flowType) clauses.push(`WorkflowType = ${quote(filter.flowType)}`);
   if (filter.lookupKey) clauses.push(`${SA_LOOKUP_KEY.name} = ${quote(filter.lookupKey)}`);
+  if (filter.parentFlowId) clauses.push(`${SA_PARENT_ID.name} = ${quote(filter.parentFlowId)}`);
+  if (filter.roots) clauses.push(`${SA_PARENT_ID.name} IS NULL`);
   if (filter.since) {
     const at = quote(filter.since.toISOString());
     clauses.push(`(${OPEN} OR StartTime >= ${at} OR CloseTime >= ${at})`);
@@ -120,7 +127,7 @@ export function flowRecordFromExecution(info: Omit<WorkflowExecutionInfo, 'raw'>
     error: memo.error ?? (withoutFlowsWord ? `Workflow execution ${info.status.name.toLowerCase().replace('_', ' ')}.` : null),
     result: null,
     taskSummary: summary,
-    parentFlowId: memo.parentFlowId ?? null,
+    parentFlowId: sa.get(SA_PARENT_ID) ?? memo.parentFlowId ?? null,
     retriedFrom: memo.retriedFrom ?? null,
   };
 }

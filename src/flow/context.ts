@@ -3,6 +3,8 @@ import type { Duration } from '@temporalio/common';
 import type { FlowRecord } from '../model/records';
 import type { FlowTasks, TaskOptions } from './tasks';
 import type { MapOptions } from './fan-out';
+import type { ChildOptions } from './children';
+import type { FlowInput, FlowResult, FlowWorkflow } from './define';
 
 export interface WaitOptions {
   /** Give up after this long: the wait throws a `wait_timeout` ApplicationFailure the flow may catch. */
@@ -49,6 +51,13 @@ export interface FlowContext<State> {
    * the way to fan out over many items without starting them all at once.
    */
   map<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, options?: MapOptions): Promise<R[]>;
+  /**
+   * Runs another managed flow as a child flow (a Temporal child workflow) and returns its result.
+   * In this flow's record it is one task (kind = its flow type, `childFlowId` = its id) that takes a
+   * task slot like any other; a child that fails throws as a failed task does, and may be caught.
+   * For work past 10,000 tasks, or sub-jobs with their own steps and waits.
+   */
+  child<F extends FlowWorkflow<any, any, any>>(flow: F, input: FlowInput<F>, options?: ChildOptions): Promise<FlowResult<F>>;
   /** The same, for a wait declared with `defineWait`. */
   waitFor<Schema extends z.ZodType>(wait: WaitDefinition<Schema>, options?: WaitOptions): Promise<z.output<Schema>>;
   /**

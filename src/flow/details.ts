@@ -11,7 +11,7 @@ const FAILING: readonly TaskRecord['status'][] = ['failed', 'timed_out', 'lost']
  * how to move it on. The UI keeps line breaks, so lines are joined by single newlines to stay
  * compact; everything that comes from flow code or users is escaped, so it shows as written.
  */
-export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRecord[]): string {
+export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRecord[], childTasks: readonly TaskRecord[] = []): string {
   const lines = [`**${record.status}** · revision ${record.revision} · ${record.syncMode} flow`];
   if (record.currentStep) lines.push(`Step: ${plain(record.currentStep)}`);
   const waits = openWaitsOf(record);
@@ -61,7 +61,25 @@ export function describeForUi(record: FlowRecord, activeTasks?: readonly TaskRec
   const active = activeTasks ?? record.tasks.filter((t) => t.status === 'queued' || t.status === 'running');
   for (const task of active.slice(0, LISTED_TASKS)) tasks.push(`- ${taskLine(task)}`);
   if (s.active > LISTED_TASKS) tasks.push(`- … and ${s.active - LISTED_TASKS} more`);
-  return `${lines.join('\n')}\n\n${tasks.join('\n')}`;
+  const children = childTasks.length > 0 ? `\n\n${childLines(childTasks).join('\n')}` : '';
+  return `${lines.join('\n')}\n\n${tasks.join('\n')}${children}`;
+}
+
+/** Child flows listed by name in the current details; the rest are counted. */
+const LISTED_CHILDREN = 10;
+
+/** `Child flows: 3 · 1 running · 1 succeeded · 1 failed`, then one line per child: its id and status. */
+function childLines(children: readonly TaskRecord[]): string[] {
+  const byStatus = new Map<string, number>();
+  for (const child of children) byStatus.set(child.status, (byStatus.get(child.status) ?? 0) + 1);
+  const counts = [...byStatus].map(([status, n]) => `${n} ${status}`).join(' · ');
+  const lines = [`Child flows: ${children.length} · ${counts}`];
+  for (const child of children.slice(0, LISTED_CHILDREN)) {
+    const outcome = child.terminalOutcome === 'blocked' ? 'blocked' : child.status;
+    lines.push(`- ${code(child.childFlowId ?? child.taskId)} · ${plain(child.kind)} · ${outcome}`);
+  }
+  if (children.length > LISTED_CHILDREN) lines.push(`- … and ${children.length - LISTED_CHILDREN} more`);
+  return lines;
 }
 
 export interface StartDetails {
@@ -73,6 +91,8 @@ export interface StartDetails {
   /** Mirrored: how the flow was created. */
   autoComplete?: boolean;
   cancelHook?: string | null;
+  /** A child flow's parent (spec §12). */
+  parentFlowId?: string | null;
 }
 
 /** The Web UI's static "details" of a flow, set when it starts: what kind of flow it is and how to find it. */
@@ -80,6 +100,7 @@ export function describeStartForUi(start: StartDetails): string {
   const mirrored = start.syncMode === 'mirrored';
   const lines = [`**TaskFlow** ${start.syncMode} flow ${code(start.flowType)}${mirrored ? ': records tasks another system runs; it never creates them.' : ''}`];
   lines.push(`Lookup key: ${start.lookupKey ? code(start.lookupKey) : 'none'}`);
+  if (start.parentFlowId) lines.push(`Child flow of ${code(start.parentFlowId)}`);
   if (start.input !== undefined) lines.push(`Input: ${code(shorten(JSON.stringify(start.input) ?? 'null', 400))}`);
   if (mirrored) lines.push(`Auto-complete: ${start.autoComplete === false ? 'off' : 'on'} · Cancel hook: ${start.cancelHook ? code(start.cancelHook) : 'none'}`);
   return lines.join('\n');

@@ -3,4 +3,5 @@ export { defineFlow, type FlowDefinition, type FlowWorkflow, type FlowInput, typ
 export { defineWait, type FlowContext, type WaitDefinition, type WaitOptions } from './context';
 export type { TaskOptions, FlowTasks, TaskFunction } from './tasks';
 export type { MapOptions } from './fan-out';
+export type { ChildOptions } from './children';
 export { recordQuery, resumeUpdate, patchStateUpdate, cancelUpdate } from './messages';

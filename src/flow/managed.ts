@@ -32,6 +32,8 @@ import { RecordPublisher } from './publish';
 import { countFlowEnded, countFlowStarted } from './metrics';
 import { TaskRunner, messageOf, type TaskOptions } from './tasks';
 import { mapWithConcurrency, type MapOptions } from './fan-out';
+import { runChildFlow, type ChildOptions } from './children';
+import type { FlowWorkflow } from './define';
 import { OpenWaits, type OpenWait } from './waits';
 
 const now = () => new Date().toISOString();
@@ -96,16 +98,21 @@ class ManagedFlow<R> implements FlowContext<S> {
           lookupKey: info.typedSearchAttributes.get(SA_LOOKUP_KEY) ?? definition.lookupKey?.(input) ?? null,
           state: definition.initialState?.(input) ?? null,
           createdAt: createdAtOf(info),
+          parentFlowId: parentFlowIdOf(info),
         });
     this.keeper = new FlowRecordKeeper(initial, now);
-    this.publisher = new RecordPublisher(() => this.keeper.record, (limit) => this.keeper.activeTasks(limit));
-    this.keeper.onChange(() => this.publisher.schedule());
     this.tasksRunner = new TaskRunner(this.keeper, this.start.taskDefaults ?? {}, {
       now,
       blocked: async (task) => {
         await this.awaitResume({ name: task.taskId, kind: 'blocked', schema: null, description: task.terminalSummary, taskId: task.taskId });
       },
     });
+    this.publisher = new RecordPublisher(
+      () => this.keeper.record,
+      (limit) => this.keeper.activeTasks(limit),
+      () => this.tasksRunner.childTasks(),
+    );
+    this.keeper.onChange(() => this.publisher.schedule());
     this.registerHandlers();
     if (!carried) countFlowStarted('managed');
     // A cancel from outside TaskFlow (Web UI, `temporal workflow cancel`) is recorded as an intent too.
@@ -148,6 +155,11 @@ class ManagedFlow<R> implements FlowContext<S> {
     return this.awaitResume(wait, options.timeout);
   }
 
+  child(workflow: FlowWorkflow<any, any, any>, input: unknown, options?: ChildOptions): Promise<any> {
+    const parent = { flowId: this.keeper.record.flowId, start: this.start, now };
+    return runChildFlow(this.tasksRunner, parent, workflow, input, options);
+  }
+
   map<T, U>(items: readonly T[], fn: (item: T, index: number) => Promise<U>, options?: MapOptions): Promise<U[]> {
     return mapWithConcurrency(items, fn, options);
   }
@@ -170,7 +182,8 @@ class ManagedFlow<R> implements FlowContext<S> {
       return result;
     } catch (err) {
       if (err instanceof ContinueAsNew) throw err;
-      if (isCancellation(err) || this.keeper.record.cancelRequestedAt) return await this.endCancelled();
+      // This flow was cancelled; a cancellation it did not catch from one of its children alone fails it.
+      if ((isCancellation(err) && this.flowScope.consideredCancelled) || this.keeper.record.cancelRequestedAt) return await this.endCancelled();
       const message = messageOf(err);
       this.end('failed', { error: message });
       throw err instanceof ApplicationFailure ? err : expectedFailure('flow_failed', message);
@@ -363,6 +376,12 @@ class ManagedFlow<R> implements FlowContext<S> {
       },
     );
   }
+}
+
+/** The flow this one is a child of: Temporal's parent link, else what its starter stamped in the memo. */
+function parentFlowIdOf(info: { parent?: { workflowId: string }; memo?: Record<string, unknown> }): string | null {
+  const memo = info.memo?.[LIST_MEMO_KEY] as Partial<FlowListMemo> | undefined;
+  return info.parent?.workflowId ?? memo?.parentFlowId ?? null;
 }
 
 /** When the flow was created: as its starter stamped it in the memo, else when its first run started. */

@@ -28,6 +28,8 @@ export class RecordPublisher {
   constructor(
     private readonly read: () => FlowRecord,
     private readonly activeTasks: (limit: number) => TaskRecord[],
+    /** The flow's child-flow tasks (a managed flow's), listed in the current details. */
+    private readonly childTasks: () => readonly TaskRecord[] = () => [],
   ) {
     const info = workflowInfo();
     for (const pair of info.typedSearchAttributes.getAll()) this.published[pair.key.name] = comparable(pair.value);
@@ -57,7 +59,7 @@ export class RecordPublisher {
       upsertMemo({ [LIST_MEMO_KEY]: memo });
       this.publishedMemo = memo;
     }
-    const details = describeForUi(record, this.activeTasks(DETAILED_TASKS + 1));
+    const details = describeForUi(record, this.activeTasks(DETAILED_TASKS + 1), this.childTasks());
     if (details !== this.publishedDetails) {
       setCurrentDetails(details);
       this.publishedDetails = details;

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   CancelledFailure,
   ChildWorkflowFailure,
+  TerminatedFailure,
   TimeoutFailure,
   proxyActivities,
   type ActivityOptions,
@@ -52,12 +53,22 @@ export class TaskRunner {
   private priorAttempts: RetriedSignal['attempts'] = {};
   /** When tasks really ended in the run this one retries, for the ends this run records again. */
   private priorEnds = new Map<string, RetriedSignal['ended'][string]>();
+  /** Tasks that are child flows, in order: the Web UI's details list them without a scan of every task. */
+  private readonly childTaskIds: string[];
 
   constructor(
     private readonly keeper: FlowRecordKeeper,
     private readonly defaults: TaskDefaults,
     private readonly hooks: TaskHooks,
-  ) {}
+  ) {
+    // Once per run: a run after continue-as-new finds its children in the carried record.
+    this.childTaskIds = keeper.record.tasks.filter((t) => t.childFlowId !== null).map((t) => t.taskId);
+  }
+
+  /** This flow's child-flow tasks, as recorded now. */
+  childTasks(): TaskRecord[] {
+    return this.childTaskIds.map((id) => this.keeper.task(id)!).filter(Boolean);
+  }
 
   proxy<A>(options: TaskOptions = {}): FlowTasks<A> {
     return new Proxy({} as FlowTasks<A>, {
@@ -133,13 +144,53 @@ export class TaskRunner {
     }
   }
 
-  private createTask(kind: string, name: string): TaskRecord {
+  /**
+   * One child flow as a task of this flow: the same slots, task limit and record as an activity.
+   * `execute` starts the child (calling `started` once it runs) and resolves to its result.
+   */
+  async child(kind: string, name: string, childFlowId: (taskId: string) => string, execute: (task: TaskRecord, started: () => void) => Promise<unknown>): Promise<unknown> {
+    for (;;) {
+      const waiting = this.takeSlot(kind);
+      if (waiting) await this.waitForSlot(waiting);
+      const task = this.createTask(kind, name, childFlowId);
+      const started = () => {
+        const at = this.hooks.now();
+        this.keeper.apply((change) => change.setTask(task.taskId, { status: 'running', startedAt: at, lastEventAt: at }));
+      };
+      let result: unknown;
+      try {
+        result = await execute(this.keeper.task(task.taskId)!, started);
+      } catch (err) {
+        this.recordFailure(task, err, {});
+        throw err;
+      } finally {
+        this.slots.release();
+      }
+      if (!isBlockedOutcome(result)) {
+        this.end(task.taskId, { status: 'succeeded', terminalOutcome: 'succeeded' });
+        return result;
+      }
+      this.end(task.taskId, { status: 'succeeded', terminalOutcome: 'blocked', terminalSummary: result.summary });
+      await this.hooks.blocked(this.keeper.task(task.taskId)!);
+    }
+  }
+
+  private createTask(kind: string, name: string, childFlowId?: (taskId: string) => string): TaskRecord {
     const { flowId, tasks } = this.keeper.record;
     // Ids count tasks in the record, which continue-as-new carries, so they never repeat.
     const taskId = `${kind}-${tasks.length + 1}`;
-    const created = newTaskRecord({ taskId, flowId, name, kind, status: 'queued', createdAt: this.hooks.now() });
+    const created = newTaskRecord({
+      taskId,
+      flowId,
+      name,
+      kind,
+      status: 'queued',
+      createdAt: this.hooks.now(),
+      childFlowId: childFlowId?.(taskId) ?? null,
+    });
     const task = { ...created, attempt: this.firstAttempt(taskId) };
     this.keeper.apply((change) => change.setTask(task.taskId, task));
+    if (task.childFlowId !== null) this.childTaskIds.push(taskId);
     return task;
   }
 
@@ -157,7 +208,7 @@ export class TaskRunner {
     };
   }
 
-  private recordFailure(task: TaskRecord, err: unknown, options: ActivityOptions): void {
+  private recordFailure(task: TaskRecord, err: unknown, options: Partial<ActivityOptions>): void {
     try {
       const failure = failureOf(err, options);
       // Temporal counts this run's attempts from 1; the record counts on from the task's first attempt.
@@ -203,13 +254,26 @@ function asWords(identifier: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-function failureOf(err: unknown, options: ActivityOptions): Partial<TaskRecord> {
+function failureOf(err: unknown, options: Partial<ActivityOptions>): Partial<TaskRecord> {
+  if (err instanceof ChildWorkflowFailure) return { status: childStatusOf(err), error: messageOf(err) };
+  // Started in a scope already cancelled: it never ran.
+  if (err instanceof CancelledFailure) return { status: 'cancelled', error: messageOf(err) };
   if (!(err instanceof ActivityFailure)) return { status: 'failed', error: messageOf(err) };
   const cause = err.cause;
   const attempt = err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? options.retry?.maximumAttempts : undefined;
   const status: TaskRecord['status'] =
     cause instanceof CancelledFailure ? 'cancelled' : cause instanceof TimeoutFailure ? 'timed_out' : 'failed';
   return { status, error: messageOf(cause ?? err), ...(attempt ? { attempt } : {}) };
+}
+
+/** A child flow's task status from how its execution ended: cancelled, timed out, terminated (lost) or failed. */
+function childStatusOf(err: ChildWorkflowFailure): TaskRecord['status'] {
+  const cause = err.cause;
+  // A cancelled flow whose execution could not end Canceled fails with type `cancelled` (execution-cancel.ts).
+  if (cause instanceof CancelledFailure || (cause instanceof ApplicationFailure && cause.type === 'cancelled')) return 'cancelled';
+  if (cause instanceof TimeoutFailure) return 'timed_out';
+  if (cause instanceof TerminatedFailure) return 'lost';
+  return 'failed';
 }
 
 /** The message of the failure that started it all: an activity's own error, not "Activity task failed". */

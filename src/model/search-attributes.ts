@@ -3,13 +3,15 @@ import type { FlowRecord, ListedTaskSummary } from './records';
 
 /**
  * Custom search attributes every flow carries (spec §6), registered on the namespace at start-up.
- * Slots on SQL visibility: 4 Keyword, 2 Int, 1 Bool, 1 Datetime — a namespace allows 10/3/3/3.
+ * Slots on SQL visibility: 5 Keyword, 2 Int, 1 Bool, 1 Datetime — a namespace allows 10/3/3/3.
  */
 export const SA_STATUS = defineSearchAttributeKey('TaskFlowStatus', SearchAttributeType.KEYWORD);
 export const SA_SYNC_MODE = defineSearchAttributeKey('TaskFlowSyncMode', SearchAttributeType.KEYWORD);
 export const SA_LOOKUP_KEY = defineSearchAttributeKey('TaskFlowLookupKey', SearchAttributeType.KEYWORD);
 /** `total:T terminal:E failures:F`: the task counts `flow list` shows besides the active ones. */
 export const SA_TASK_COUNTS = defineSearchAttributeKey('TaskFlowTaskCounts', SearchAttributeType.KEYWORD);
+/** The parent's flow id on a child flow (spec §12); absent on a top-level flow. Set at start, never changed. */
+export const SA_PARENT_ID = defineSearchAttributeKey('TaskFlowParentId', SearchAttributeType.KEYWORD);
 export const SA_REVISION = defineSearchAttributeKey('TaskFlowRevision', SearchAttributeType.INT);
 export const SA_ACTIVE_TASKS = defineSearchAttributeKey('TaskFlowActiveTasks', SearchAttributeType.INT);
 export const SA_CANCEL_REQUESTED = defineSearchAttributeKey('TaskFlowCancelRequested', SearchAttributeType.BOOL);
@@ -23,6 +25,7 @@ export const FLOW_SEARCH_ATTRIBUTES: Array<{ name: string; type: SearchAttribute
   SA_SYNC_MODE,
   SA_LOOKUP_KEY,
   SA_TASK_COUNTS,
+  SA_PARENT_ID,
   SA_REVISION,
   SA_ACTIVE_TASKS,
   SA_CANCEL_REQUESTED,
@@ -61,7 +64,8 @@ export function searchAttributesOf(record: FlowRecord): SearchAttributeUpdatePai
 /** Attributes that only ride along with a change of the others: they alone never cause a publish. */
 export const RIDE_ALONG_ATTRIBUTES: ReadonlySet<string> = new Set([SA_REVISION.name, SA_UPDATED_AT.name]);
 
-/** The same, as a new flow is started with them (absent attributes left out). */
+/** The same, as a new flow is started with them (absent attributes left out), and its parent, which never changes. */
 export function startSearchAttributesOf(record: FlowRecord): SearchAttributePair[] {
-  return searchAttributesOf(record).filter((pair) => pair.value !== null) as SearchAttributePair[];
+  const pairs = [...searchAttributesOf(record), { key: SA_PARENT_ID, value: record.parentFlowId }];
+  return pairs.filter((pair) => pair.value !== null) as SearchAttributePair[];
 }

@@ -269,14 +269,13 @@ describe('a flow whose code changed so that it no longer replays its run', () =>
 
   test('when only the new run finds out (the code changed during the retry), that run is terminated, not left retrying', async () => {
     const failed = await failedFlow();
-    let swapped = false;
+    let calls = 0;
     const access: RetryAccess = {
       client: env.client.client,
-      reader: { client: env.client.client, taskQueue: env.config.taskQueue, namespace: env.config.connection.namespace },
-      // The old run's record is read by the old code; the swap comes right after, before the reset.
+      reader: () => ({ client: env.client.client, taskQueue: env.config.taskQueue, namespace: env.config.connection.namespace }),
+      // The lookup is call 1; the old run's record is read by the old code before call 2 (its history), then the swap.
       call: async (fn) => {
-        if (!swapped) {
-          swapped = true;
+        if (++calls === 2) {
           await env.stopWorker();
           await changed.startWorker({ ...activities });
         }
@@ -285,8 +284,7 @@ describe('a flow whose code changed so that it no longer replays its run', () =>
       snapshot: (flowId) => env.client.snapshot(flowId),
     };
     try {
-      const description = await env.client.client.workflow.getHandle(failed.flowId).describe();
-      const err = await retryFlow(access, failed.flowId, description, {}).catch((e) => e);
+      const err = await retryFlow(access, failed.flowId).catch((e) => e);
       expect(err).toBeInstanceOf(FlowError);
       expect(err.type).toBe('not_replayable');
       expect(err.message).toMatch(/could not be retried: its code no longer replays run .*\[TMPRL1100\].*was terminated/);

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { MESSAGES, type RecordPage } from '../../src/model/messages';
 import type { FlowRecord } from '../../src/model/records';
 import { SA_STATUS, SA_SYNC_MODE } from '../../src/model/search-attributes';
-import { listTasks } from '../../src/client/tasks';
 import { cliEnv, ensureBuilt, runCli } from '../cli/helpers';
 import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
 
@@ -62,7 +61,7 @@ test('one flow holds 10,000 tasks: shown and listed whole (CLI too), the Web UI 
   expect(flow.taskSummary).toEqual({ total: 10_000, active: 0, terminal: 10_000, failures: 0, byStatus: { succeeded: 10_000 } });
   expect(await workflowTaskFailures(flowId)).toEqual([]);
 
-  const { tasks } = await listTasks(env.client, { flow: flowId });
+  const { tasks } = await env.client.tasks({ flow: flowId });
   expect(tasks).toHaveLength(10_000);
 
   // What the Web UI calls: the query with no argument answers under Temporal's payload limit and says it is a page.

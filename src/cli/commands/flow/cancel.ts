@@ -6,6 +6,7 @@ import type { Rendered } from '../../render/output';
 import { withSpinner } from '../../render/spinner';
 import { sanitize } from '../../render/text';
 import { isStillActive, stillActiveLines, type StillActiveDetails } from '../../render/writes';
+import { cancelledChildLines } from '../../render/children';
 
 export class FlowCancelCommand extends TaskFlowCommand {
   static override paths = flowPaths('cancel');
@@ -24,7 +25,10 @@ export class FlowCancelCommand extends TaskFlowCommand {
 
       Cancelling a flow that has ended prints \`Flow is already <status>.\` and exits 1.
 
-      With \`--json\`: \`{ok, applied, flow, message, stillActive, abandoned}\`.
+      A flow with child flows cancels its open children first (each ends cancelled, its tasks recording
+      their real outcome), then itself; one line per child says what it ended as.
+
+      With \`--json\`: \`{ok, applied, flow, message, stillActive, abandoned, children: [{flowId, status}]}\`.
     `,
     examples: [
       ['Cancel a flow', '$0 flow cancel export:users --reason "wrong table"'],
@@ -75,11 +79,11 @@ export class FlowCancelCommand extends TaskFlowCommand {
 
 /** The cancel sentence of spec §5; a repeated cancel answers as the first did, applied or not. */
 function renderCancelled(outcome: CancelResult): Rendered {
-  const { applied, reason, flow, message, stillActive, abandoned } = outcome;
-  const text = [sanitize(message)];
+  const { applied, reason, flow, message, stillActive, abandoned, children } = outcome;
+  const text = [sanitize(message), ...cancelledChildLines(children)];
   if (!isTerminalFlow(flow)) {
     text.push(`The cancel intent is recorded; the flow ends cancelled once its tasks stop (follow it with taskflow flow show ${sanitize(flow.flowId)} --watch).`);
   }
   if (abandoned.length > 0) text.push(`Recorded lost (the external system was not told): ${abandoned.map(sanitize).join(', ')}.`);
-  return { json: { ok: true, applied, ...(reason !== undefined ? { reason } : {}), flow, message, stillActive, abandoned }, text };
+  return { json: { ok: true, applied, ...(reason !== undefined ? { reason } : {}), flow, message, stillActive, abandoned, children }, text };
 }

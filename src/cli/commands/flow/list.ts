@@ -1,5 +1,17 @@
 import { Command, Option } from 'clipanion';
-import { flowPaths, limitOption, parseFlowStatuses, parseLimit, parseMode, parseSince, sinceOption, TaskFlowCommand } from '../../options';
+import {
+  flowPaths,
+  limitOption,
+  parentOption,
+  parseFlowStatuses,
+  parseLimit,
+  parseMode,
+  parseSince,
+  parseTreeFilter,
+  rootsOption,
+  sinceOption,
+  TaskFlowCommand,
+} from '../../options';
 import { renderFlowList } from '../../render/flows';
 import type { Rendered } from '../../render/output';
 
@@ -14,6 +26,9 @@ export class FlowListCommand extends TaskFlowCommand {
       (counted over every filter but \`--status\` and \`--limit\`) and a table of flow id, mode, status,
       revision, tasks and goal.
 
+      \`--parent <lookup>\` lists the child flows of one flow (spec §12); \`--roots\` only top-level flows.
+      They cannot be combined.
+
       \`--status\` takes a comma-separated list of queued, running, waiting, blocked, succeeded, failed,
       cancelled, lost. \`--since\` keeps open flows and flows that started or ended within the window.
 
@@ -25,6 +40,7 @@ export class FlowListCommand extends TaskFlowCommand {
       ['List recent flows', '$0 flow list'],
       ['Flows that need attention', '$0 flow list --status waiting,blocked,failed'],
       ['Mirrored flows of the last hour, as JSON', '$0 flow list --mode mirrored --since 1h --json'],
+      ['The child flows of a release', '$0 flow list --parent release:1.4.0'],
     ],
   });
 
@@ -34,16 +50,20 @@ export class FlowListCommand extends TaskFlowCommand {
   lookupKey = Option.String('--lookup-key', { description: 'Only flows with this lookup key' });
   since = sinceOption();
   limit = limitOption();
+  parent = parentOption();
+  roots = rootsOption();
   tasks = Option.Boolean('--tasks', false, { description: "Add each flow's tasks (read from the flow itself)" });
 
   async run(): Promise<Rendered> {
     const statuses = parseFlowStatuses(this.status);
+    const tree = parseTreeFilter(this.parent, this.roots);
     const filter = {
       statuses,
       mode: parseMode(this.mode),
       flowType: this.type,
       lookupKey: this.lookupKey,
       since: parseSince(this.since),
+      roots: tree.roots,
     };
     const limit = parseLimit(this.limit);
     const filters = [
@@ -52,10 +72,14 @@ export class FlowListCommand extends TaskFlowCommand {
       this.type !== undefined && `type ${this.type}`,
       this.lookupKey !== undefined && `lookup key ${this.lookupKey}`,
       this.since !== undefined && `since ${this.since}`,
+      tree.parent !== undefined && `parent ${tree.parent}`,
+      tree.roots && 'roots',
     ].filter((f): f is string => typeof f === 'string');
     return this.withClient(async (client) => {
+      // The parent is a <lookup>: resolved to its flow id first (not found is an error, not an empty list).
+      const scoped = tree.parent !== undefined ? { ...filter, parentFlowId: await client.resolve(tree.parent) } : filter;
       // Six count queries feed the pressure line, which only the text output has.
-      const [list, pressure] = await Promise.all([client.list(filter, limit, { tasks: this.tasks }), this.json ? null : client.pressure(filter)]);
+      const [list, pressure] = await Promise.all([client.list(scoped, limit, { tasks: this.tasks }), this.json ? null : client.pressure(scoped)]);
       return renderFlowList({ list, pressure, filters });
     });
   }

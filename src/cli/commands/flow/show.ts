@@ -1,12 +1,20 @@
 import { Command, Option } from 'clipanion';
 import type { FlowClient, FlowSnapshot } from '../../../client';
 import type { LoadedConfig } from '../../../config';
-import { flowPaths, lookupArgument, TaskFlowCommand } from '../../options';
+import { flowPaths, lookupArgument, parseDepth, TaskFlowCommand } from '../../options';
+import { childTreeLines } from '../../render/children';
 import { flowShowLines, renderFlowShow, uiLinkOf, watchLine } from '../../render/flows';
 import type { Rendered } from '../../render/output';
 import { truncate } from '../../render/text';
 
 const WATCH_INTERVAL_MS = 500;
+
+/** The tree goes right under the task table: before the Web UI link and the notes that close the output. */
+function withTree(text: string[], tree: string[]): string[] {
+  if (tree.length === 0) return text;
+  const at = text.findIndex((line) => line.startsWith('Web UI: ') || line.startsWith('Note: '));
+  return at < 0 ? [...text, ...tree] : [...text.slice(0, at), ...tree, ...text.slice(at)];
+}
 
 export class FlowShowCommand extends TaskFlowCommand {
   static override paths = flowPaths('show');
@@ -26,26 +34,36 @@ export class FlowShowCommand extends TaskFlowCommand {
       otherwise (one JSON record per change with \`--json\`). It exits 0 when the flow succeeded, 1
       otherwise.
 
-      With \`--json\`: the FlowRecord.
+      A flow with child flows (spec §12) shows them as a tree under its tasks: each child's status and
+      task counts; \`--depth 2\` adds their own children, \`--depth 0\` leaves the tree out.
+
+      With \`--json\`: the FlowRecord (flat: its children are tasks with a \`childFlowId\`, and records of their own).
     `,
     examples: [
       ['Show a flow by id', '$0 flow show greeting-1a2b3c4d'],
       ['By lookup key, as JSON', '$0 flow show doc-42 --json'],
       ['Follow a flow until it ends', '$0 flow show export:users --watch'],
       ['The run a retried flow was retried from', '$0 flow show report-q3 --run 5f1c…'],
+      ['A release, its package builds and theirs', '$0 flow show release:1.4.0 --depth 2'],
     ],
   });
 
   lookup = lookupArgument();
   watch = Option.Boolean('--watch', false, { description: 'Follow the flow live until it ends' });
   runId = Option.String('--run', { description: 'Show an earlier run of the flow (e.g. the one it was retried from) by its run id' });
+  depth = Option.String('--depth', { description: 'Levels of child flows drawn under the tasks (default 1; 0: none)' });
 
   async run(): Promise<Rendered | number> {
+    const depth = parseDepth(this.depth);
     return this.withClient(async (client, config) => {
       const uiLink = (flowId: string) => uiLinkOf(config.ui.url, config.connection.namespace, flowId);
       if (!this.watch) {
         const snapshot = await client.show(this.lookup, { runId: this.runId });
-        return renderFlowShow(snapshot, { uiLink: uiLink(snapshot.flow.flowId) });
+        const rendered = renderFlowShow(snapshot, { uiLink: uiLink(snapshot.flow.flowId) });
+        // The tree is text only: --json keeps the flat record, each child being a record of its own.
+        if (this.json || depth === 0) return rendered;
+        const children = await client.children(snapshot.flow, depth);
+        return { ...rendered, text: withTree(rendered.text, childTreeLines(children, depth)) };
       }
       return this.follow(client, config, uiLink);
     });

@@ -33,10 +33,6 @@ export class TasksListCommand extends TaskFlowCommand {
   async run(): Promise<Rendered> {
     const statuses = parseTaskStatuses(this.status);
     const scope = parseFlowScope(this);
-    return this.withClient(async (client) => {
-      const { listTasks } = await import('../../../client/tasks');
-      const { tasks } = await listTasks(client, { ...scope, statuses });
-      return renderTaskList(tasks);
-    });
+    return this.withClient(async (client) => renderTaskList((await client.tasks({ ...scope, statuses })).tasks));
   }
 }

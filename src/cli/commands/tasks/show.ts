@@ -31,9 +31,6 @@ export class TasksShowCommand extends TaskFlowCommand {
 
   async run(): Promise<Rendered> {
     const scope = parseFlowScope(this);
-    return this.withClient(async (client) => {
-      const { findTask } = await import('../../../client/tasks');
-      return renderTaskShow(await findTask(client, this.taskId, scope));
-    });
+    return this.withClient(async (client) => renderTaskShow(await client.task(this.taskId, scope)));
   }
 }

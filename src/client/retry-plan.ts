@@ -26,6 +26,11 @@ const RETRIED_TASK_STATUSES: readonly TaskRecord['status'][] = ['failed', 'timed
  */
 export function planRetry(old: FlowRecord, events: readonly HistoryEvent[], fromStep?: string): RetryPlan {
   const resetEventId = fromStep !== undefined ? stepResetPoint(old.flowId, events, fromStep) : failureResetPoint(old, events);
+  return planFromResetPoint(old, events, resetEventId);
+}
+
+/** The plan of a reset already made to `resetEventId` (a retry interrupted before its signal). */
+export function planFromResetPoint(old: FlowRecord, events: readonly HistoryEvent[], resetEventId: number): RetryPlan {
   return { resetEventId, attempts: rerunAttempts(old, events, resetEventId), ended: endedAtReset(old, events, resetEventId) };
 }
 

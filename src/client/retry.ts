@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { MESSAGES, type RetriedSignal } from '../model/messages';
+import { MESSAGES, RETRY_PENDING, type RetriedSignal } from '../model/messages';
 import type { FlowRecord } from '../model/records';
 import { SA_SYNC_MODE } from '../model/search-attributes';
 import { FlowError, FlowNotFoundError, RecordUnavailableError } from './errors';
-import { resolveDescribed } from './lookup';
+import { isNotFound, resolveDescribed } from './lookup';
 import { readRecord, workerPolls, type RecordReader } from './record';
-import { planRetry } from './retry-plan';
+import { planFromResetPoint, planRetry, type RetryPlan } from './retry-plan';
 import { mergeDescription, type FlowSnapshot } from './snapshot';
 import { flowRecordFromExecution } from './visibility';
 
@@ -55,6 +55,8 @@ export async function retryFlow(access: RetryAccess, lookup: string, options: Re
     });
   }
   if (description.status.name === 'RUNNING') {
+    const finished = await finishInterruptedRetry(access, flowId, description.runId);
+    if (finished) return finished;
     throw new FlowError(
       'not_ended',
       `Flow ${flowId} is ${listed.status} and has not ended; only a flow that ended failed, cancelled, lost or timed out ` +
@@ -101,18 +103,64 @@ export async function retryFlow(access: RetryAccess, lookup: string, options: Re
     );
     // The server (1.32) refuses a signal as a post-reset operation, so it follows the reset; until it arrives
     // the new run answers no record (ManagedFlow.awaitingRetry), so no reader sees its revision behind.
-    const signal: RetriedSignal = {
-      forRunId: newRunId,
-      fromRunId: runId,
-      reason,
-      lastRevision: old.revision,
-      attempts: plan.attempts,
-      ended: plan.ended,
-    };
-    await access.call(() => client.workflow.getHandle(flowId, newRunId).signal<[RetriedSignal]>(MESSAGES.retried, signal));
+    await signalRetried(access, flowId, newRunId, { runId, reason, record: old }, plan);
     await firstWorkflowTask(access, flowId, runId, newRunId);
     return (await access.snapshot(flowId)).flow;
   });
+}
+
+/** Tells the run a reset made what it continues: the old run's last revision, its tasks' attempts and ends. */
+function signalRetried(
+  access: RetryAccess,
+  flowId: string,
+  runId: string,
+  from: { runId: string; reason: string | null; record: FlowRecord },
+  plan: RetryPlan,
+): Promise<void> {
+  const signal: RetriedSignal = {
+    forRunId: runId,
+    fromRunId: from.runId,
+    reason: from.reason,
+    lastRevision: from.record.revision,
+    attempts: plan.attempts,
+    ended: plan.ended,
+  };
+  return access.call(() => access.client.workflow.getHandle(flowId, runId).signal<[RetriedSignal]>(MESSAGES.retried, signal));
+}
+
+/**
+ * A run made by a reset that never got its retry signal (the retrying process died between the two,
+ * or someone reset the flow outside TaskFlow) waits for it: send it now, from the run it was reset
+ * from. Null when the open run is not such a run.
+ */
+async function finishInterruptedRetry(access: RetryAccess, flowId: string, runId: string): Promise<FlowRecord | null> {
+  const { client } = access;
+  const handle = client.workflow.getHandle(flowId, runId);
+  const pending = await client.connection
+    .withDeadline(Date.now() + 10_000, () => handle.query(MESSAGES.record, { taskLimit: 0 }))
+    .then(
+      () => false,
+      (err: unknown) => err instanceof Error && err.message.includes(RETRY_PENDING),
+    );
+  if (!pending) return null;
+  const events = (await access.call(() => handle.fetchHistory())).events ?? [];
+  const marker = events.find((e) => isResetMarker(e) && e.workflowTaskFailedEventAttributes!.newRunId === runId);
+  const fromRunId = marker?.workflowTaskFailedEventAttributes?.baseRunId;
+  if (!marker || !fromRunId) return null;
+  const baseDescription = await access.call(() => client.workflow.getHandle(flowId, fromRunId).describe());
+  const old = mergeDescription(await readOldRecord(access.reader(), flowId, fromRunId), baseDescription, 'query');
+  const baseEvents = (await access.call(() => client.workflow.getHandle(flowId, fromRunId).fetchHistory())).events ?? [];
+  const plan = planFromResetPoint(old, baseEvents, Number(marker.eventId));
+  const reason = (marker.workflowTaskFailedEventAttributes!.failure?.message ?? '').replace(/^taskflow flow retry:? ?/, '') || null;
+  // A run that ended meanwhile keeps the record it ended with (after the read's wait, as it stands).
+  await signalRetried(access, flowId, runId, { runId: fromRunId, reason, record: old }, plan).catch((err) => {
+    if (!isNotFound(err)) throw err;
+  });
+  return (await access.snapshot(flowId)).flow;
+}
+
+function isResetMarker(event: HistoryEvent): boolean {
+  return event.workflowTaskFailedEventAttributes?.cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW;
 }
 
 /** A request id that is the same for every retry of one run (a UUID made from its ids). */
@@ -193,7 +241,7 @@ async function firstWorkflowTask(access: RetryAccess, flowId: string, fromRunId:
     );
     const failed = outcome?.workflowTaskFailedEventAttributes;
     if (outcome && !failed) return;
-    if (failed && failed.cause !== WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW) {
+    if (failed && !isResetMarker(outcome!)) {
       const replayError = (failed.failure?.message ?? 'unknown error').split('\n')[0]!;
       await access.call(() => client.workflow.getHandle(flowId, runId).terminate(`taskflow flow retry: ${replayError}`)).catch(() => undefined);
       throw new FlowError(

@@ -177,6 +177,36 @@ test('a run reset outside TaskFlow (no retry signal) still answers its record, a
   expect(flow.retriedFrom).toBeNull();
 });
 
+test('a retry interrupted between its reset and its signal is finished by the next flow retry', async () => {
+  const dir = workDir();
+  const started = await env.client.start(retryLedger, { dir, slowAt: 'publish' });
+  await eventually(() => env.client.snapshot(started.flowId), (s) => s.flow.tasks[2]?.status === 'running', 30_000);
+  await env.client.client.workflow.getHandle(started.flowId).terminate('operator pulled the plug');
+  const { flow: failed } = await env.client.snapshot(started.flowId);
+  const history = await env.client.client.workflow.getHandle(started.flowId).fetchHistory();
+  const publish = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityId === 'waitForGo-3')!;
+  // What a retrying process that died right after the reset leaves behind.
+  await env.client.client.workflowService.resetWorkflowExecution({
+    namespace: env.config.connection.namespace,
+    workflowExecution: { workflowId: started.flowId, runId: failed.runId },
+    reason: 'taskflow flow retry: flag created',
+    workflowTaskFinishEventId: publish.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId,
+    requestId: `interrupted-${started.flowId}`,
+  });
+  const retried = await env.client.retry(started.flowId);
+  expect(retried.retriedFrom).toEqual({ runId: failed.runId, reason: 'flag created' });
+  expect(retried.revision).toBeGreaterThan(failed.revision);
+  fs.writeFileSync(path.join(dir, 'go'), '');
+  const { flow: done } = await ended(started.flowId, 'succeeded');
+  expect(done.tasks.map((t) => [t.status, t.attempt])).toEqual([
+    ['succeeded', 1],
+    ['succeeded', 1],
+    ['succeeded', 2],
+    ['succeeded', 1],
+  ]);
+  expect(done.tasks.slice(0, 2)).toEqual(failed.tasks.slice(0, 2));
+});
+
 describe('refusals change nothing', () => {
   async function refused(lookup: string, options: Parameters<FlowTestEnv['client']['retry']>[1], type: string, message: RegExp) {
     const before = await env.client.client.workflow.getHandle(lookup).describe();

@@ -21,7 +21,7 @@ export class FlowRetryCommand extends TaskFlowCommand {
       An open flow, or a succeeded one without \`--from-step\`, answers \`not_ended\`; a mirrored flow
       \`not_managed\`; a step the flow never reached \`invalid_input\` naming the steps it did reach. If the
       flow's code changed so that it no longer replays the old run, the new run is terminated and the command
-      says why (\`not_replayable\`).
+      says why (\`not_replayable\`). A retry cut short right after its reset is finished by running it again.
 
       With \`--json\`: \`{ok, flow}\`.
     `,

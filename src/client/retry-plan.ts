@@ -54,6 +54,15 @@ function scheduledTasks(events: readonly HistoryEvent[]): Map<string, HistoryEve
 function failureResetPoint(old: FlowRecord, events: readonly HistoryEvent[]): number {
   const scheduled = scheduledTasks(events);
   const candidates: number[] = [];
+  const child = old.tasks.find((t) => RETRIED_TASK_STATUSES.includes(t.status) && t.childFlowId !== null);
+  if (child) {
+    // Run again, the task would start its child flow under the same id, which is never reused.
+    throw new InvalidFlowInputError(
+      `Flow ${old.flowId} ended at its child flow ${child.childFlowId} (task ${child.taskId}), which cannot run twice under one id; ` +
+        `retry the child flow itself (taskflow flow retry ${child.childFlowId}).`,
+      { childFlowId: child.childFlowId, taskId: child.taskId },
+    );
+  }
   const failing = old.tasks.find((t) => RETRIED_TASK_STATUSES.includes(t.status) && scheduled.has(t.taskId));
   const scheduledBy = failing && scheduled.get(failing.taskId)!.activityTaskScheduledEventAttributes!.workflowTaskCompletedEventId;
   if (Number(scheduledBy ?? 0) > 0) candidates.push(Number(scheduledBy));

@@ -288,10 +288,11 @@ export class FlowClient {
     const ack = await this.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
     // The flow itself ends its execution Canceled: nothing more to send, even if this process dies now.
     const handle = this.client.workflow.getHandle(flowId);
-    const ended = options.wait ? await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod) : false;
+    if (options.wait) await this.waitForClose(handle, this.config.flowDefaults.cancelGracePeriod);
     const { flow: after } = await this.snapshot(flowId);
     const stillActive = after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
-    if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after });
+    // An ended record has no active task, even when a busy worker closes its execution a moment later.
+    if (options.wait && !isTerminalFlow(after)) throw new TasksStillActiveError(stillActive, { flow: after });
     return cancelResult(ack, after, stillActive, []);
   }
 

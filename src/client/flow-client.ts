@@ -26,6 +26,8 @@ import { cancelResult, type CancelResult } from './cancel-result';
 
 export type { CancelResult } from './cancel-result';
 import { buildListQuery, flowRecordFromExecution, statusClause, type FlowFilter } from './visibility';
+import { cancelMatching, type BulkCancelOptions, type BulkCancelResult } from './bulk-cancel';
+import { watchList, type FlowListUpdate, type WatchListOptions } from './watch-list';
 
 export interface StartOptions {
   flowId?: string;
@@ -230,6 +232,14 @@ export class FlowClient {
     return options.tasks ? { ...listed, flows: await this.withTasks(flows) } : listed;
   }
 
+  /**
+   * Follows `list(filter, limit)` until `options.signal` is aborted: one update per poll (default
+   * every 2 s) with the list, the pressure line, and which flows changed (run, revision or status).
+   */
+  watchList(filter: FlowFilter = {}, limit = 50, options: WatchListOptions = {}): AsyncGenerator<FlowListUpdate, void, void> {
+    return watchList(this, filter, limit, options);
+  }
+
   /** List entries with their tasks, each from its flow's own record. */
   private async withTasks(flows: FlowListEntry[]): Promise<FlowListEntry[]> {
     return mapLimited(flows, 8, async (entry) => {
@@ -294,6 +304,14 @@ export class FlowClient {
     // An ended record has no active task, even when a busy worker closes its execution a moment later.
     if (options.wait && !isTerminalFlow(after)) throw new TasksStillActiveError(stillActive, { flow: after });
     return cancelResult(ack, after, stillActive, []);
+  }
+
+  /**
+   * Cancels every open flow `filter` selects (at least one filter is required), each as `cancel`
+   * would, at most `options.rps` per second; `dryRun` only counts them and lists the first 20.
+   */
+  cancelMatching(filter: FlowFilter, options: BulkCancelOptions = {}): Promise<BulkCancelResult> {
+    return cancelMatching(this, filter, options);
   }
 
   /** Records one external task update on a mirrored flow; with `create`, creates the flow if absent, atomically. */

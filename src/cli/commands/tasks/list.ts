@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { flowOption, limitOption, lookupKeyFilterOption, modeOption, parseFlowScope, parseTaskStatuses, sinceOption, TaskFlowCommand, typeOption } from '../../options';
+import { flowOption, jsonlOption, limitOption, lookupKeyFilterOption, modeOption, parseFlowScope, parseTaskStatuses, sinceOption, TaskFlowCommand, typeOption } from '../../options';
 import type { Rendered } from '../../render/output';
 import { renderTaskList } from '../../render/tasks';
 
@@ -14,7 +14,7 @@ export class TasksListCommand extends TaskFlowCommand {
       record, filtered by \`--status\` (comma-separated: queued, running, succeeded, failed, timed_out,
       cancelled, lost).
 
-      With \`--json\`: \`{count, tasks: [TaskRecord…]}\`.
+      With \`--json\`: \`{count, tasks: [TaskRecord…]}\`. With \`--jsonl\`: one TaskRecord per line.
     `,
     examples: [
       ['Running tasks of recent flows', '$0 tasks list --status running'],
@@ -29,6 +29,7 @@ export class TasksListCommand extends TaskFlowCommand {
   lookupKey = lookupKeyFilterOption();
   since = sinceOption();
   limit = limitOption();
+  jsonl = jsonlOption();
 
   async run(): Promise<Rendered> {
     const statuses = parseTaskStatuses(this.status);

@@ -56,6 +56,8 @@ export async function cancelMatching(client: FlowClient, filter: FlowFilter, opt
   if (!hasFilter(filter)) {
     throw new FlowError('usage', 'A bulk cancel needs at least one filter; it never cancels every flow.');
   }
+  const rps = options.rps ?? DEFAULT_RPS;
+  if (!(rps > 0)) throw new FlowError('usage', `The cancel rate must be above 0 per second; got ${rps}.`);
   const query = buildListQuery(filter, [OPEN]);
   if (options.dryRun) {
     const limit = options.previewLimit ?? DEFAULT_PREVIEW;
@@ -65,8 +67,6 @@ export async function cancelMatching(client: FlowClient, filter: FlowFilter, opt
   // Collected in full before the first cancel: cancelled flows leave the result set as it is paged,
   // and each flow id is taken once, so no flow is cancelled twice.
   const matches = await openMatches(client, query, Number.POSITIVE_INFINITY, options.pageSize ?? DEFAULT_PAGE_SIZE);
-  const rps = options.rps ?? DEFAULT_RPS;
-  if (!(rps > 0)) throw new FlowError('usage', `The cancel rate must be above 0 per second; got ${rps}.`);
   let done = 0;
   const flows = await paced(matches, rps, Math.min(MAX_IN_FLIGHT, Math.max(1, Math.ceil(rps))), async (entry) => {
     const outcome = await cancelOne(client, entry, options);

@@ -57,6 +57,9 @@ const BUILT_MARKER = path.join(ROOT, 'dist', 'src', 'cli', 'commands', 'index.js
 function isBuilt(): boolean {
   if (!fs.existsSync(BUILT_MARKER)) return false;
   const built = fs.statSync(BUILT_MARKER).mtimeMs;
+  // bin/taskflow.js runs the bundle only when it is at least as new as the compiled entry.
+  const bundle = path.join(path.dirname(BUILT_MARKER), '..', 'taskflow.bundle.js');
+  if (!fs.existsSync(bundle) || fs.statSync(bundle).mtimeMs < fs.statSync(path.join(path.dirname(BUILT_MARKER), '..', 'main.js')).mtimeMs) return false;
   return ['src', 'workflows', 'activities'].every((dir) => newestSource(path.join(ROOT, dir)) <= built);
 }
 
@@ -80,6 +83,8 @@ export async function ensureBuilt(): Promise<'fresh' | 'built' | 'locked'> {
   }
   try {
     await promisify(execFile)(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT }).catch(() => undefined);
+    // The one-file CLI that bin/taskflow.js runs, as `npm run build` makes it.
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'bundle-cli.js')], { cwd: ROOT });
     if (fs.existsSync(BUILT_MARKER)) fs.utimesSync(BUILT_MARKER, new Date(), new Date());
     return 'built';
   } finally {

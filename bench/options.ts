@@ -73,7 +73,7 @@ const TINY: Sizes = {
   diagnostics: false,
 };
 
-export const BENCHMARKS = ['latency', 'throughput', 'history', 'mirrored', 'list', 'show', 'cancel', 'memory'] as const;
+export const BENCHMARKS = ['latency', 'throughput', 'history', 'mirrored', 'list', 'show', 'report', 'help', 'cancel', 'memory'] as const;
 export type BenchmarkName = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {

@@ -75,3 +75,12 @@ function packageVersion(): string | undefined {
   }
   return undefined;
 }
+
+
+/**
+ * Loads the modules the flow and task commands use, without running one: the CLI bundle's build
+ * calls it so that the code cache it writes covers them.
+ */
+export async function loadFlowCommandModules(): Promise<void> {
+  await Promise.all([import('../config'), import('../client/flow-client'), import('../client/tasks'), import('./errors'), import('./render/flows')]);
+}

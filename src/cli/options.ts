@@ -6,8 +6,9 @@ import type { FlowClient } from '../client/flow-client';
 import type { TaskScope } from '../client/tasks';
 import type { LoadedConfig } from '../config';
 import type { FlowFilter } from '../client/visibility';
+import { isDuration, parseDuration } from '../config/duration';
 import { emit, type OutputFormat, type Rendered } from './render/output';
-import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMode, type TaskStatus } from '../model/records';
+import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMode, type TaskStatus } from '../model/vocabulary';
 
 /**
  * Option sets shared by the flow and task commands (like temporalio/cli's reusable sets), and the
@@ -140,14 +141,12 @@ export function parseEnum<T extends string>(option: string, raw: string | undefi
   return raw as T;
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 // An ISO-8601 date or date-time (with an optional zone); Date.parse alone accepts far too much.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export function parseDurationOption(option: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  if (!DURATION.test(raw.trim())) throw usage(`${option} must be a duration such as 30s, 15m, 2h or 7d; got ${JSON.stringify(raw)}.`);
+  if (!isDuration(raw.trim())) throw usage(`${option} must be a duration such as 30s, 15m, 2h or 7d; got ${JSON.stringify(raw)}.`);
   return raw.trim();
 }
 
@@ -161,8 +160,7 @@ export function parseIsoTime(option: string, raw: string | undefined): string | 
 /** `--since 1h` (a window back from now) or `--since 2026-01-31T12:00:00Z`. */
 export function parseSince(raw: string | undefined, now = Date.now()): Date | undefined {
   if (raw === undefined) return undefined;
-  const match = DURATION.exec(raw.trim());
-  if (match) return new Date(now - Number(match[1]) * UNIT_MS[match[2]!]!);
+  if (isDuration(raw.trim())) return new Date(now - parseDuration(raw));
   const at = ISO_TIME.test(raw.trim()) ? Date.parse(raw.trim()) : Number.NaN;
   if (Number.isNaN(at)) throw usage(`--since must be a duration such as 30s, 15m, 2h or 7d, or an ISO-8601 time; got ${JSON.stringify(raw)}.`);
   return new Date(at);
@@ -257,7 +255,6 @@ export abstract class TaskFlowCommand extends Command {
     const timeoutMs = parseTimeout(this.timeout);
     const { loadConfig } = await import('../config');
     const config = loadConfig();
-    await refuseFast(config);
     const { FlowClient } = await import('../client/flow-client');
     const client = await FlowClient.connect(config, { timeoutMs });
     try {
@@ -266,7 +263,8 @@ export abstract class TaskFlowCommand extends Command {
       return await client.client.connection.withDeadline(Date.now() + timeoutMs, () => fn(client, config));
     } catch (err) {
       const { requestId, id } = this as { requestId?: string; id?: string };
-      throw await explainFailure(err, config, requestId ? { requestId } : id ? { flowId: id } : {});
+      const { explainFailure } = await import('../client/connection');
+      throw explainFailure(err, config, requestId ? { requestId } : id ? { flowId: id } : {});
     } finally {
       await client.close();
     }
@@ -283,55 +281,8 @@ export abstract class TaskFlowCommand extends Command {
 export function parseTimeout(raw: string | undefined): number {
   const value = parseDurationOption('--timeout', raw);
   if (value === undefined) return 10_000;
-  const match = DURATION.exec(value)!;
-  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  const ms = parseDuration(value);
   if (ms < 100) throw usage(`--timeout must be at least 100ms; got ${JSON.stringify(raw)}.`);
   return ms;
 }
 
-/**
- * A refused TCP connection means no server: say so at once rather than after the gRPC connect
- * timeout. Anything else (a slow or remote host) is left to the real connect.
- */
-async function refuseFast(config: LoadedConfig): Promise<void> {
-  const { connect } = await import('node:net');
-  const { address } = config.connection;
-  const at = address.lastIndexOf(':');
-  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  const refused = await new Promise<string | null>((resolve) => {
-    const socket = connect({ host, port: Number(address.slice(at + 1)) });
-    const done = (reason: string | null) => {
-      socket.destroy();
-      resolve(reason);
-    };
-    socket.setTimeout(1_000, () => done(null));
-    socket.once('connect', () => done(null));
-    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' ? err.code : null));
-  });
-  if (refused) {
-    const { nothingAnswers } = await import('../client/connection');
-    throw nothingAnswers(config, refused === 'ENOTFOUND' ? 'host not found' : 'connection refused');
-  }
-}
-
-/**
- * A failure told as what to do about it: the connection diagnoses of client/connection (with the
- * request id a retry must reuse), or a namespace that lacks the flows' search attributes.
- */
-async function explainFailure(err: unknown, config: LoadedConfig, retry: { requestId?: string; flowId?: string }): Promise<unknown> {
-  const { address, namespace } = config.connection;
-  const e = err as { name?: string; cause?: { details?: unknown } };
-  const { FlowError } = await import('../client/errors');
-  const { connectionFailure, withRetryAdvice } = await import('../client/connection');
-  const diagnosed = withRetryAdvice(connectionFailure(err, config) ?? err, retry);
-  if (diagnosed !== err) return diagnosed;
-  const missing = /invalid search attribute: (TaskFlow\w+)|'(TaskFlow\w+)' is not a valid search attribute/.exec(String(e?.cause?.details ?? ''));
-  if (missing) {
-    return new FlowError(
-      'config_error',
-      `Namespace ${namespace} on ${address} does not have the TaskFlow search attributes (${missing[1] ?? missing[2]} is unknown there); run taskflow worker or taskflow dev once against it to register them.`,
-      { namespace, address, missing: missing[1] ?? missing[2] },
-    );
-  }
-  return err;
-}

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import * as tls from 'node:tls';
 import { Connection, defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { LoadedConfig, TaskFlowConfig } from '../config';
@@ -23,6 +24,7 @@ type Config = Pick<TaskFlowConfig, 'connection'> & Partial<Pick<TaskFlowConfig, 
 
 /** Opens a client connection; a failure is one of the sentences above. */
 export async function openConnection(config: Config, options: ConnectOptions = {}): Promise<Connection> {
+  await refuseFast(config);
   const base = connectionOptions(config);
   const budget = options.timeoutMs;
   const connectTimeout = budget === undefined ? 5_000 : Math.max(Math.min(5_000, budget / 2), 200);
@@ -227,4 +229,49 @@ function tlsSentence(address: string, text: string, config: Config): string {
     return `The server certificate of ${address} is not trusted or does not match; set TEMPORAL_TLS_CA to the CA that signed it (and TEMPORAL_TLS_SERVER_NAME to the name it was issued for).`;
   }
   return `The TLS handshake with ${address} failed; check TEMPORAL_TLS_CA, TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (or connection.tls in temporal.yaml).`;
+}
+
+/**
+ * A refused TCP connection means no server: say so at once rather than after the gRPC connect
+ * timeout. Anything else (a slow or remote host) is left to the real connect.
+ */
+async function refuseFast(config: Config): Promise<void> {
+  const { address } = config.connection;
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const refused = await new Promise<string | null>((resolve) => {
+    const socket = connect({ host, port: Number(address.slice(at + 1)) });
+    const done = (reason: string | null) => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(1_000, () => done(null));
+    socket.once('connect', () => done(null));
+    socket.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' ? err.code : null));
+  });
+  if (refused) throw nothingAnswers(config, refused === 'ENOTFOUND' ? 'host not found' : 'connection refused');
+}
+
+/**
+ * A failure told as what to do about it: the connection diagnoses above (with the request id a
+ * retry must reuse), or a namespace that lacks the flows' search attributes; else the error itself.
+ */
+export function explainFailure(err: unknown, config: Config, retry: { requestId?: string; flowId?: string } = {}): unknown {
+  const diagnosed = withRetryAdvice(connectionFailure(err, config) ?? err, retry);
+  if (diagnosed !== err) return diagnosed;
+  return missingSearchAttributes(err, config) ?? err;
+}
+
+/** The server refused a TaskFlow search attribute: the namespace was never prepared for flows. */
+export function missingSearchAttributes(err: unknown, config: Config): FlowError | null {
+  const { address, namespace } = config.connection;
+  const details = String((err as { cause?: { details?: unknown } })?.cause?.details ?? '');
+  const missing = /invalid search attribute: (TaskFlow\w+)|'(TaskFlow\w+)' is not a valid search attribute/.exec(details);
+  if (!missing) return null;
+  const name = missing[1] ?? missing[2];
+  return new FlowError(
+    'config_error',
+    `Namespace ${namespace} on ${address} does not have the TaskFlow search attributes (${name} is unknown there); run taskflow worker or taskflow dev once against it to register them.`,
+    { namespace, address, missing: name },
+  );
 }

@@ -15,7 +15,7 @@ import { describeStartForUi } from '../flow/details';
 import { isActiveTask, isTerminalFlow, summarizeTasks } from '../model/status';
 import { zodMessage } from '../model/zod-message';
 import { refuseOversize, FlowError, FlowExistsError, FlowNotFoundError, FlowTerminalError, InvalidFlowInputError, TasksStillActiveError, flowErrorFrom } from './errors';
-import { connectionFailure, openConnection, type ConnectOptions } from './connection';
+import { connectionFailure, missingSearchAttributes, openConnection, type ConnectOptions } from './connection';
 import { resolveDescribed, resolveLookup } from './lookup';
 import { lateHeartbeatsOf, mergeDescription, type FlowSnapshot } from './snapshot';
 import { cancelMirroredFlow, failFlow, finishFlow, reportTask, type FailOptions, type FinishOptions, type MirroredAccess, type ReportOptions } from './mirrored';
@@ -428,7 +428,7 @@ export class FlowClient {
 
   private translate(err: unknown): unknown {
     if (err instanceof FlowError) return err;
-    return connectionFailure(err, this.config) ?? flowErrorFrom(err);
+    return connectionFailure(err, this.config) ?? missingSearchAttributes(err, this.config) ?? flowErrorFrom(err);
   }
 }
 

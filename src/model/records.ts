@@ -1,20 +1,20 @@
 import { z } from 'zod';
+import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, TERMINAL_OUTCOMES } from './vocabulary';
 
 /** Records and statuses of spec §2, defined once and shared by workflows, client, CLI and tests. */
 
-export const FLOW_STATUSES = ['queued', 'running', 'waiting', 'blocked', 'succeeded', 'failed', 'cancelled', 'lost'] as const;
+export { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, TERMINAL_OUTCOMES } from './vocabulary';
+
 export const FlowStatus = z.enum(FLOW_STATUSES);
 export type FlowStatus = z.infer<typeof FlowStatus>;
 
-export const TASK_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lost'] as const;
 export const TaskStatus = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
-export const SYNC_MODES = ['managed', 'mirrored'] as const;
 export const SyncMode = z.enum(SYNC_MODES);
 export type SyncMode = z.infer<typeof SyncMode>;
 
-export const TerminalOutcome = z.enum(['succeeded', 'blocked']);
+export const TerminalOutcome = z.enum(TERMINAL_OUTCOMES);
 export type TerminalOutcome = z.infer<typeof TerminalOutcome>;
 
 const isoTime = z.string();

@@ -1,5 +1,5 @@
 import type { FlowRecord, FlowStatus, TaskRecord, TaskStatus, TaskSummary } from './records';
-import { TASK_STATUSES } from './records';
+import { TASK_STATUSES } from './vocabulary';
 
 /** Status rules of spec §2, shared by managed and mirrored flows. */
 

@@ -27,6 +27,9 @@ function newestSource(dir: string): number {
 function isBuilt(): boolean {
   if (!fs.existsSync(builtMarker) || !fs.existsSync(declarationsMarker)) return false;
   const built = fs.statSync(builtMarker).mtimeMs;
+  // bin/taskflow.js runs the bundle only when it is at least as new as the compiled entry.
+  const bundle = path.join(path.dirname(builtMarker), '..', 'taskflow.bundle.js');
+  if (!fs.existsSync(bundle) || fs.statSync(bundle).mtimeMs < fs.statSync(path.join(path.dirname(builtMarker), '..', 'main.js')).mtimeMs) return false;
   return ['src', 'workflows', 'activities'].every((dir) => newestSource(path.join(root, dir)) <= built);
 }
 
@@ -56,6 +59,8 @@ export async function ensureBuilt(): Promise<void> {
     const tsc = [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', buildInfo];
     // Type errors elsewhere in the tree still emit JavaScript; the tests judge the result.
     await promisify(execFile)(process.execPath, tsc, { cwd: root }).catch(() => undefined);
+    // The one-file CLI that bin/taskflow.js runs, as `npm run build` makes it.
+    await promisify(execFile)(process.execPath, [path.join(root, 'scripts', 'bundle-cli.js')], { cwd: root });
     fs.utimesSync(builtMarker, new Date(), new Date());
   } finally {
     fs.rmSync(lockDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import type { MirroredCreateInput, TaskReportInput } from '../../../client';
-import { TASK_STATUSES, TerminalOutcome } from '../../../model/records';
+import { TASK_STATUSES, TERMINAL_OUTCOMES } from '../../../model/vocabulary';
 import {
   expectRevisionOption,
   flowPaths,
@@ -69,7 +69,7 @@ export class FlowReportCommand extends TaskFlowCommand {
       status: parseEnum('--status', this.status, TASK_STATUSES)!,
       ...defined({
         summary: this.summary,
-        terminalOutcome: parseEnum('--outcome', this.outcome, TerminalOutcome.options),
+        terminalOutcome: parseEnum('--outcome', this.outcome, TERMINAL_OUTCOMES),
         error: this.error,
         kind: this.kind,
         name: this.name,

@@ -84,6 +84,8 @@ function cachedHelp(argv) {
 const argv = process.argv.slice(2);
 const help = cachedHelp(argv);
 if (help !== null) {
+  // `taskflow --help | head -1`: a reader that has gone is not a failure (as in src/cli/main.ts).
+  process.stdout.on('error', (err) => process.exit(err.code === 'EPIPE' ? 0 : 1));
   process.stdout.write(help);
 } else if (argv[0] === '--warm-code-cache') {
   // scripts/bundle-cli.js: load what the flow commands load, then write the cache from that.

@@ -5,8 +5,9 @@ import { Command, Option, UsageError } from 'clipanion';
 import type { FlowClient } from '../client/flow-client';
 import type { TaskScope } from '../client/tasks';
 import type { LoadedConfig } from '../config';
+import type { FlowFilter } from '../client/visibility';
 import { isDuration, parseDuration } from '../config/duration';
-import { emit, type Rendered } from './render/output';
+import { emit, type OutputFormat, type Rendered } from './render/output';
 import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMode, type TaskStatus } from '../model/vocabulary';
 
 /**
@@ -16,6 +17,9 @@ import { FLOW_STATUSES, SYNC_MODES, TASK_STATUSES, type FlowStatus, type SyncMod
  */
 
 export const jsonOption = () => Option.Boolean('--json', false, { description: 'Print the stable JSON shape instead of text' });
+
+export const jsonlOption = () =>
+  Option.Boolean('--jsonl', false, { description: 'Print one JSON object per line (a stream for scripts), nothing else' });
 
 export const lookupArgument = () => Option.String({ name: 'lookup', required: true });
 
@@ -53,19 +57,57 @@ export const typeOption = () => Option.String('--type', { description: 'Only flo
 export const lookupKeyFilterOption = () => Option.String('--lookup-key', { description: 'Only flows with this lookup key' });
 
 /** What a task command's flow filters (those of `flow list`, but its `--status`) hold as text. */
-export interface FlowScopeValues {
+export interface FlowScopeValues extends Omit<FlowFilterValues, 'status'> {
   flow?: string;
-  mode?: string;
-  type?: string;
-  lookupKey?: string;
-  since?: string;
   limit?: string;
 }
 
 /** The flows a task command reads: one by `--flow`, or those `flow list` would show for the same filters. */
 export function parseFlowScope(values: FlowScopeValues): TaskScope {
-  const flows = { mode: parseMode(values.mode), flowType: values.type, lookupKey: values.lookupKey, since: parseSince(values.since) };
+  const { statuses: _statuses, ...flows } = parseFlowFilter({ ...values, status: undefined });
   return { flow: values.flow, flows, limit: parseLimit(values.limit) };
+}
+
+/** The filters `flow list` selects flows by (and bulk `flow cancel`), as the user typed them. */
+export interface FlowFilterValues {
+  status?: string;
+  mode?: string;
+  type?: string;
+  lookupKey?: string;
+  since?: string;
+  parent?: string;
+  roots?: boolean;
+}
+
+/** `flow list`'s filters as a FlowFilter; a value that does not parse is a usage error. */
+export function parseFlowFilter(values: FlowFilterValues): FlowFilter {
+  return {
+    statuses: parseFlowStatuses(values.status),
+    mode: parseMode(values.mode),
+    flowType: values.type,
+    lookupKey: values.lookupKey,
+    since: parseSince(values.since),
+    ...parseTreeFilter(values.parent, values.roots ?? false),
+  };
+}
+
+/**
+ * The filters as given, for a header (`status running,waiting · since 1h`); empty when there are
+ * none, which is also how bulk cancel knows it was given no filter. A new filter adds its label here
+ * (a flag, such as `--roots`, shows as its label alone).
+ */
+export function describeFilters(values: FlowFilterValues): string[] {
+  const labels: Array<[keyof FlowFilterValues, string]> = [
+    ['status', 'status'],
+    ['mode', 'mode'],
+    ['type', 'type'],
+    ['lookupKey', 'lookup key'],
+    ['since', 'since'],
+    ['parent', 'parent'],
+    ['roots', 'roots'],
+  ];
+  const given = labels.filter(([key]) => values[key] !== undefined && (values[key] as unknown) !== false);
+  return given.map(([key, label]) => ((values[key] as unknown) === true ? label : `${label} ${values[key]}`));
 }
 
 export function usage(message: string): UsageError {
@@ -151,6 +193,14 @@ export function parseLimit(raw: string | undefined, fallback = 50): number {
   return raw === undefined ? fallback : integer('--limit', raw, 1, '25');
 }
 
+/** `--rps 20`: a positive number of operations per second (fractions allowed: 0.5 is one every 2 s). */
+export function parseRps(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw.trim());
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || !(value > 0)) throw usage(`--rps must be a number above 0, for example --rps 10; got ${JSON.stringify(raw)}.`);
+  return value;
+}
+
 export function parseRevision(raw: string | undefined): number | undefined {
   return raw === undefined ? undefined : integer('--expect-revision', raw, 0, '3');
 }
@@ -201,12 +251,19 @@ export abstract class TaskFlowCommand extends Command {
       // A write gets its idempotency id here, so a failure after sending can name the id a retry must reuse.
       const self = this as { requestId?: string };
       if ('requestId' in this && self.requestId === undefined) self.requestId = randomUUID();
+      if (this.json && this.outputFormat() === 'jsonl') throw usage('--json and --jsonl cannot be combined; use --json for one answer, or --jsonl for one object per line.');
       const result = await this.run();
-      return typeof result === 'number' ? result : emit(this.context.stdout, result, this.json);
+      return typeof result === 'number' ? result : emit(this.context.stdout, result, this.outputFormat());
     } catch (err) {
       const { renderError } = await import('./errors');
       return renderError(err, { json: this.json, stdout: this.context.stdout, stderr: this.context.stderr });
     }
+  }
+
+  /** `--json`, `--jsonl` (on the commands that take it), or text. */
+  protected outputFormat(): OutputFormat {
+    if ((this as { jsonl?: unknown }).jsonl === true) return 'jsonl';
+    return this.json ? 'json' : 'text';
   }
 
   /** Loads temporal.yaml (+ environment), connects, runs `fn`, closes. Imports stay lazy so help and usage errors are instant. */
@@ -245,3 +302,15 @@ export function parseTimeout(raw: string | undefined): number {
   return ms;
 }
 
+/**
+ * The flow filters of `flow list`, declared once: `flow list`, bulk `flow cancel`, and the task
+ * commands (which read the flows these select). `--status` is each command's own (flow or task statuses).
+ */
+export abstract class FlowFilterCommand extends TaskFlowCommand {
+  mode = modeOption();
+  type = typeOption();
+  lookupKey = lookupKeyFilterOption();
+  since = sinceOption();
+  parent = parentOption();
+  roots = rootsOption();
+}

@@ -1,4 +1,5 @@
 import type { Worker } from '@temporalio/worker';
+import type { LoadedConfig } from '../config';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
@@ -46,4 +47,18 @@ export async function runWorkerUntil(worker: Worker, stop: AbortSignal): Promise
   } finally {
     stop.removeEventListener('abort', shutdown);
   }
+}
+
+/**
+ * What `taskflow worker` and `taskflow dev` both do once connected: prepare the namespace, run the
+ * flow worker, say it is ready, and return when `stop` has drained it.
+ */
+export async function serveFlows(config: LoadedConfig, stop: AbortSignal, ready: () => void | Promise<void>): Promise<void> {
+  const { prepareNamespace } = await import('../server');
+  await prepareNamespace(config);
+  const { createFlowWorker } = await import('../worker');
+  const worker = await createFlowWorker({ config });
+  const running = runWorkerUntil(worker, stop);
+  await ready();
+  await running;
 }

@@ -6,6 +6,7 @@ import { flowDefinitionOf, type FlowDefinition, type FlowWorkflow } from '../flo
 import type { WriteAck, WriteResult } from '../model/messages';
 import type { FlowRecord, TaskRecord } from '../model/records';
 import type { TaskReportInput } from '../model/transitions';
+import { cancelMatching, type BulkCancelOptions, type BulkCancelResult } from './bulk-cancel';
 import type { CancelResult } from './cancel-result';
 import { childTree, type ChildFlowNode } from './children';
 import { openConnection, type ConnectOptions } from './connection';
@@ -17,6 +18,7 @@ import { FlowSession, type WriteOptions } from './session';
 import type { FlowSnapshot } from './snapshot';
 import { findTask, listTasks, type TaskFilter, type TaskList, type TaskScope } from './tasks';
 import type { FlowFilter } from './visibility';
+import { watchList, type FlowListUpdate, type WatchListOptions } from './watch-list';
 import { cancelFlow, childReaderOf, patchFlowState, resumeFlow, startFlow, withRecord, type CancelOptions, type StartOptions } from './writes';
 
 export type { CancelResult } from './cancel-result';
@@ -127,6 +129,14 @@ export class FlowClient {
     return listFlows(this.session, filter, limit, options);
   }
 
+  /**
+   * Follows `list(filter, limit)` until `options.signal` is aborted: one update per poll (default
+   * every 2 s) with the list, the pressure line, and which flows changed (run, revision or status).
+   */
+  watchList(filter: FlowFilter = {}, limit = 50, options: WatchListOptions = {}): AsyncGenerator<FlowListUpdate, void, void> {
+    return watchList(this.session, filter, limit, options);
+  }
+
   /** The pressure line of spec §11, from visibility counts over the filter (its statuses ignored). */
   pressure(filter: FlowFilter = {}): Promise<FlowPressure> {
     return flowPressure(this.session, filter);
@@ -169,6 +179,14 @@ export class FlowClient {
    */
   children(record: Pick<FlowRecord, 'tasks'>, depth = 1): Promise<ChildFlowNode[]> {
     return childTree(childReaderOf(this.session), record, depth);
+  }
+
+  /**
+   * Cancels every open flow `filter` selects (at least one filter is required), each as `cancel`
+   * would, at most `options.rps` per second; `dryRun` only counts them and lists the first 20.
+   */
+  cancelMatching(filter: FlowFilter, options: BulkCancelOptions = {}): Promise<BulkCancelResult> {
+    return cancelMatching(this.session, filter, options);
   }
 
   /** Records one external task update on a mirrored flow; with `create`, creates the flow if absent, atomically. */

@@ -16,6 +16,8 @@ export * from './errors';
 export type { FlowSnapshot, RecordSource } from './snapshot';
 export type { FlowFilter } from './visibility';
 export type { ChildFlowNode, ChildOutcome } from './children';
+export type { BulkCancelOptions, BulkCancelOutcome, BulkCancelResult } from './bulk-cancel';
+export type { FlowListUpdate, WatchListOptions } from './watch-list';
 export type { ReportOptions, FinishOptions, FailOptions } from './mirrored';
 export type { TaskReportInput, MirroredCreateInput, CancelHookInput, CancelHookResult } from '../model/transitions';
 export type { FlowRecord, FlowListEntry, TaskRecord, FlowStatus, TaskStatus, SyncMode } from '../model/records';

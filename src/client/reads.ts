@@ -81,8 +81,18 @@ export async function* watchFlow(session: FlowSession, lookup: string, intervalM
   }
 }
 
+/**
+ * The filter with its `parent` lookup resolved to a flow id (spec §4): a parent that does not exist
+ * is `not_found`, never an empty list.
+ */
+export async function resolveFilter(session: FlowSession, filter: FlowFilter): Promise<FlowFilter> {
+  if (filter.parent === undefined) return filter;
+  const { parent, ...rest } = filter;
+  return { ...rest, parentFlowId: await session.resolve(parent) };
+}
+
 export async function listFlows(session: FlowSession, filter: FlowFilter, limit: number, options: ListOptions): Promise<FlowList> {
-  const query = buildListQuery(filter);
+  const query = buildListQuery(await resolveFilter(session, filter));
   const flows: FlowListEntry[] = [];
   let more = false;
   const [total] = await Promise.all([
@@ -113,7 +123,7 @@ function withTasks(session: FlowSession, flows: FlowListEntry[]): Promise<FlowLi
 
 /** The pressure line of spec §11, from visibility counts over the filter (its statuses ignored). */
 export async function flowPressure(session: FlowSession, filter: FlowFilter): Promise<FlowPressure> {
-  const base = { ...filter, statuses: undefined };
+  const base = { ...(await resolveFilter(session, filter)), statuses: undefined };
   const count = (...extra: string[]) => session.call(() => session.client.workflow.count(buildListQuery(base, extra))).then((c) => c.count);
   const [active, waiting, blocked, issues, cancelRequested, total] = await Promise.all([
     count(`(${statusClause('queued')} OR ${statusClause('running')})`),

@@ -23,7 +23,9 @@ export interface FlowFilter {
   lookupKey?: string;
   /** Keep open flows and flows that started or ended at or after this time. */
   since?: Date;
-  /** Only the child flows of this flow (an id: resolve a `<lookup>` first). */
+  /** Only the child flows of this flow, by `<lookup>` (FlowClient resolves it to `parentFlowId`). */
+  parent?: string;
+  /** Only the child flows of this flow id. */
   parentFlowId?: string;
   /** Only top-level flows, no child flows. */
   roots?: boolean;

@@ -99,12 +99,13 @@ export async function cancelFlow(session: FlowSession, lookup: string, options: 
   if (flow.syncMode === 'mirrored') return cancelMirroredFlow(session, flowId, options);
   const ack = await session.update(flowId, MESSAGES.cancel, { expectedRevision: options.expectedRevision, reason: options.reason ?? null }, options.requestId);
   // The flow itself ends its execution Canceled: nothing more to send, even if this process dies now.
-  const ended = options.wait ? await session.waitForClose(flowId, session.config.flowDefaults.cancelGracePeriod) : false;
+  if (options.wait) await session.waitForClose(flowId, session.config.flowDefaults.cancelGracePeriod);
   const { flow: after } = await session.snapshot(flowId);
   const stillActive = after.tasks.filter((t) => isActiveTask(t.status)).map((t) => t.taskId);
   // The flow cancels its open children first (Temporal child workflows); each has ended by now unless it is still stopping.
   const children = childTasksOf(after).length > 0 ? await cancelledChildren(childReaderOf(session), after) : [];
-  if (options.wait && (!ended || !isTerminalFlow(after))) throw new TasksStillActiveError(stillActive, { flow: after, children });
+  // An ended record has no active task, even when a busy worker closes its execution a moment later.
+  if (options.wait && !isTerminalFlow(after)) throw new TasksStillActiveError(stillActive, { flow: after, children });
   return cancelResult(ack, after, stillActive, [], children);
 }
 

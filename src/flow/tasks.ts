@@ -85,28 +85,12 @@ export class TaskRunner {
    * One task call. The hot path of every flow, so it makes as few promises as it can (the SDK
    * records a stack trace for each one a workflow creates): no await unless a slot must be waited for.
    */
-  async run(activityType: string, args: unknown[], options: TaskOptions): Promise<unknown> {
-    for (;;) {
-      const waiting = this.takeSlot(activityType);
-      if (waiting) await this.waitForSlot(waiting);
-      const task = this.createTask(activityType, options.name ?? activityType);
+  run(activityType: string, args: unknown[], options: TaskOptions): Promise<unknown> {
+    return this.asTask(activityType, options.name ?? activityType, undefined, (task) => {
       const activityOptions = this.activityOptions(task, options, args);
-      let result: unknown;
-      try {
-        result = await (proxyActivities(activityOptions)[task.kind] as (...a: unknown[]) => Promise<unknown>)(...args);
-      } catch (err) {
-        this.recordFailure(task, err, activityOptions);
-        throw err;
-      } finally {
-        this.slots.release();
-      }
-      if (!isBlockedOutcome(result)) {
-        this.end(task.taskId, { status: 'succeeded', terminalOutcome: 'succeeded' });
-        return result;
-      }
-      this.end(task.taskId, { status: 'succeeded', terminalOutcome: 'blocked', terminalSummary: result.summary });
-      await this.hooks.blocked(this.keeper.task(task.taskId)!);
-    }
+      const call = (proxyActivities(activityOptions)[task.kind] as (...a: unknown[]) => Promise<unknown>)(...args);
+      return { call, failureOptions: activityOptions };
+    });
   }
 
   /**
@@ -148,20 +132,39 @@ export class TaskRunner {
    * One child flow as a task of this flow: the same slots, task limit and record as an activity.
    * `execute` starts the child (calling `started` once it runs) and resolves to its result.
    */
-  async child(kind: string, name: string, childFlowId: (taskId: string) => string, execute: (task: TaskRecord, started: () => void) => Promise<unknown>): Promise<unknown> {
-    for (;;) {
-      const waiting = this.takeSlot(kind);
-      if (waiting) await this.waitForSlot(waiting);
-      const task = this.createTask(kind, name, childFlowId);
+  child(kind: string, name: string, childFlowId: (taskId: string) => string, execute: (task: TaskRecord, started: () => void) => Promise<unknown>): Promise<unknown> {
+    return this.asTask(kind, name, childFlowId, (task) => {
       const started = () => {
         const at = this.hooks.now();
         this.keeper.apply((change) => change.setTask(task.taskId, { status: 'running', startedAt: at, lastEventAt: at }));
       };
+      return { call: execute(this.keeper.task(task.taskId)!, started), failureOptions: {} };
+    });
+  }
+
+  /**
+   * Runs `start`'s call as one task of this flow: takes a slot (waiting for one only when all are
+   * taken), records the outcome, and on a blocked outcome waits to be resumed and runs it again as a
+   * new task. No await but the call's own unless a slot must be waited for.
+   */
+  private async asTask(
+    kind: string,
+    name: string,
+    childFlowId: ((taskId: string) => string) | undefined,
+    start: (task: TaskRecord) => { call: Promise<unknown>; failureOptions: Partial<ActivityOptions> },
+  ): Promise<unknown> {
+    for (;;) {
+      const waiting = this.takeSlot(kind);
+      if (waiting) await this.waitForSlot(waiting);
+      const task = this.createTask(kind, name, childFlowId);
+      let failureOptions: Partial<ActivityOptions> = {};
       let result: unknown;
       try {
-        result = await execute(this.keeper.task(task.taskId)!, started);
+        const started = start(task);
+        failureOptions = started.failureOptions;
+        result = await started.call;
       } catch (err) {
-        this.recordFailure(task, err, {});
+        this.recordFailure(task, err, failureOptions);
         throw err;
       } finally {
         this.slots.release();

@@ -89,6 +89,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun
 export interface RunningCli {
   /** What it printed so far. */
   stdout(): string;
+  /** Sends it a signal (SIGINT is Ctrl-C). */
+  kill(signal?: NodeJS.Signals): void;
   done: Promise<CliRun>;
 }
 
@@ -96,8 +98,8 @@ export interface RunningCli {
 export function spawnCli(args: string[], { env = process.env, cwd = root, timeoutMs = 90_000 }: RunOptions = {}): RunningCli {
   let stdout = '';
   let stderr = '';
+  const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const done = new Promise<CliRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
@@ -121,7 +123,7 @@ export function spawnCli(args: string[], { env = process.env, cwd = root, timeou
       });
     });
   });
-  return { stdout: () => stdout, done };
+  return { stdout: () => stdout, kill: (signal = 'SIGTERM') => child.kill(signal), done };
 }
 
 /** The environment that points the CLI at a test config's server, namespace and task queue. */

@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  describeFilters,
   parseDurationOption,
+  parseFlowFilter,
+  parseRps,
   parseEnum,
   parseFlowStatuses,
   parseIsoTime,
@@ -76,4 +79,25 @@ test('enumerations such as --outcome', () => {
   expect(parseEnum('--outcome', 'blocked', ['succeeded', 'blocked'])).toBe('blocked');
   expect(parseEnum('--outcome', undefined, ['succeeded', 'blocked'])).toBeUndefined();
   expect(usageError(() => parseEnum('--outcome', 'partial', ['succeeded', 'blocked']))).toBe('--outcome must be succeeded or blocked; got "partial".');
+});
+
+test('the filters of flow list and bulk cancel: parsed once, described as given, none at all when none given', () => {
+  const values = { status: 'waiting,running', type: 'documentApproval', lookupKey: 'k', since: '2026-01-31T12:00:00Z' };
+  expect(parseFlowFilter(values)).toEqual({
+    statuses: ['waiting', 'running'],
+    mode: undefined,
+    flowType: 'documentApproval',
+    lookupKey: 'k',
+    since: new Date('2026-01-31T12:00:00Z'),
+  });
+  expect(describeFilters(values)).toEqual(['status waiting,running', 'type documentApproval', 'lookup key k', 'since 2026-01-31T12:00:00Z']);
+  expect(describeFilters({})).toEqual([]);
+  expect(usageError(() => parseFlowFilter({ mode: 'both' }))).toContain('--mode');
+});
+
+test('--rps: a number above 0, fractions allowed', () => {
+  expect(parseRps(undefined)).toBeUndefined();
+  expect(parseRps('20')).toBe(20);
+  expect(parseRps('0.5')).toBe(0.5);
+  for (const bad of ['0', '-1', 'fast', '1e3', '']) expect(usageError(() => parseRps(bad))).toMatch(/^--rps must be a number above 0/);
 });

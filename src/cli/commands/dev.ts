@@ -29,7 +29,7 @@ export class DevCommand extends Command {
     const { stdout, stderr } = this.context;
     const notify = (line: string) => stderr.write(`${line}\n`);
     let server: DevServerHandle | undefined;
-    const { handleShutdownSignals, runWorkerUntil } = await import('../shutdown');
+    const { handleShutdownSignals, serveFlows } = await import('../shutdown');
     // From here on Ctrl-C never leaves a dev server behind: the first stops in order, the second kills it.
     const shutdown = handleShutdownSignals(notify, () => server?.kill());
     try {
@@ -40,14 +40,8 @@ export class DevCommand extends Command {
       server = await this.startServerIfNeeded(config, notify);
       if (shutdown.signal.aborted) return 0;
 
-      const { prepareNamespace } = await import('../../server');
-      await prepareNamespace(config);
       notify('Starting the worker (bundling the flows)...');
-      const { createFlowWorker } = await import('../../worker');
-      const worker = await createFlowWorker({ config });
-      const running = runWorkerUntil(worker, shutdown.signal);
-      await this.printReady(config, server !== undefined);
-      await running;
+      await serveFlows(config, shutdown.signal, () => this.printReady(config, server !== undefined));
       notify('Worker stopped.');
       return 0;
     } catch (err) {

@@ -30,27 +30,20 @@ export class WorkerCommand extends Command {
   async execute(): Promise<number> {
     const { stdout, stderr } = this.context;
     const notify = (line: string) => stderr.write(`${line}\n`);
-    const { handleShutdownSignals, runWorkerUntil } = await import('../shutdown');
+    const { handleShutdownSignals, serveFlows } = await import('../shutdown');
     const shutdown = handleShutdownSignals(notify, () => undefined);
     try {
       const { loadConfig } = await import('../../config');
-      const { prepareNamespace } = await import('../../server');
       const config = loadConfig();
       const { address, namespace } = config.connection;
       // Before anything opens a connection: the SDK runtime is created once, with the metrics exporter.
       (await import('../../worker/telemetry')).installWorkerRuntime(config);
-
-      await prepareNamespace(config);
-      const { createFlowWorker } = await import('../../worker');
-      const worker = await createFlowWorker({ config });
-      const running = runWorkerUntil(worker, shutdown.signal);
-
-      const { metrics, health } = config.worker;
-      const ready = { ok: true, address, namespace, taskQueue: config.taskQueue, metrics: metrics.prometheus, health };
-      if (this.json) stdout.write(`${JSON.stringify(ready)}\n`);
-      else stdout.write(`Worker running on task queue ${config.taskQueue} (namespace ${namespace} at ${address}); Ctrl-C stops it.\n`);
-
-      await running;
+      await serveFlows(config, shutdown.signal, () => {
+        const { metrics, health } = config.worker;
+        const ready = { ok: true, address, namespace, taskQueue: config.taskQueue, metrics: metrics.prometheus, health };
+        if (this.json) stdout.write(`${JSON.stringify(ready)}\n`);
+        else stdout.write(`Worker running on task queue ${config.taskQueue} (namespace ${namespace} at ${address}); Ctrl-C stops it.\n`);
+      });
       notify('Worker stopped.');
       return 0;
     } catch (err) {

@@ -51,7 +51,7 @@ export function renderFlowList({ list, pressure, filters }: FlowListView): Rende
     if (list.flows.some((f) => f.cancelRequestedAt && !isTerminalFlow(f))) text.push('* cancel requested');
     if (list.more) text.push(`Showing ${list.count} of ${list.total} flows; use --limit to see more, or filter with --status, --type or --since.`);
   }
-  return { json: list, text };
+  return { json: list, text, jsonl: list.flows };
 }
 
 export interface FlowShowOptions {

@@ -30,7 +30,7 @@ export function renderTaskList(tasks: TaskRecord[], now = Date.now()): Rendered 
   const text = [`Tasks: ${tasks.length}`];
   if (tasks.length === 0) text.push('No tasks found. Tasks appear when a flow runs them (taskflow flow start) or reports them (taskflow flow report).');
   else text.push('', ...renderTaskTable(tasks, { now, withFlow: true }));
-  return { json: { count: tasks.length, tasks }, text };
+  return { json: { count: tasks.length, tasks }, text, jsonl: tasks };
 }
 
 export function renderTaskShow(task: TaskRecord): Rendered {

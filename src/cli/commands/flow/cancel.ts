@@ -1,14 +1,25 @@
 import { Command, Option } from 'clipanion';
-import type { CancelOptions, CancelResult } from '../../../client';
+import type { CancelOptions, CancelResult, FlowClient } from '../../../client';
 import { isTerminalFlow } from '../../../model/status';
-import { expectRevisionOption, flowPaths, lookupArgument, parseRevision, reasonOption, requestIdOption, TaskFlowCommand } from '../../options';
+import {
+  describeFilters,
+  expectRevisionOption,
+  flowPaths,
+  parseFlowFilter,
+  parseRevision,
+  parseRps,
+  reasonOption,
+  requestIdOption,
+  FlowFilterCommand,
+  usage,
+} from '../../options';
 import type { Rendered } from '../../render/output';
 import { withSpinner } from '../../render/spinner';
 import { sanitize } from '../../render/text';
 import { isStillActive, stillActiveLines, type StillActiveDetails } from '../../render/writes';
 import { cancelledChildLines } from '../../render/children';
 
-export class FlowCancelCommand extends TaskFlowCommand {
+export class FlowCancelCommand extends FlowFilterCommand {
   static override paths = flowPaths('cancel');
 
   static override usage = Command.Usage({
@@ -28,23 +39,42 @@ export class FlowCancelCommand extends TaskFlowCommand {
       A flow with child flows cancels its open children first (each ends cancelled, its tasks recording
       their real outcome), then itself; one line per child says what it ended as.
 
-      With \`--json\`: \`{ok, applied, flow, message, stillActive, abandoned, children: [{flowId, status}]}\`.
+      Without \`<lookup>\`, the filters of \`flow list\` (\`--status\`, \`--type\`, \`--mode\`, \`--lookup-key\`,
+      \`--since\`, \`--parent\`, \`--roots\`) select the open flows to cancel, each as above; at least one
+      filter is required. \`--dry-run\` prints how many match and the first 20, changing nothing;
+      otherwise \`--yes\` is required. \`--rps\` bounds how many cancels start per second (default 20).
+      It prints a line per flow and a summary, and exits 1 if any flow could not be cancelled or kept
+      tasks active.
+
+      With \`--json\`: \`{ok, applied, flow, message, stillActive, abandoned, children: [{flowId, status}]}\`;
+      for a bulk cancel \`{ok, dryRun, matched, flows: [{flowId, status, stillActive, error}]}\`.
     `,
     examples: [
       ['Cancel a flow', '$0 flow cancel export:users --reason "wrong table"'],
       ['Record the intent and return at once', '$0 flow cancel greeting-1a2b3c4d --no-wait'],
       ['End a mirrored flow whose external tasks will not stop', '$0 flow cancel job-17 --force'],
+      ['See which open flows a bulk cancel would select', '$0 flow cancel --lookup-key nightly --dry-run'],
+      ['Cancel every waiting flow of a type', '$0 flow cancel --type documentApproval --status waiting --yes'],
     ],
   });
 
-  lookup = lookupArgument();
+  lookup = Option.String({ name: 'lookup', required: false });
   reason = reasonOption();
   noWait = Option.Boolean('--no-wait', false, { description: 'Record the intent and cancel the tasks, but do not wait for them to stop' });
   force = Option.Boolean('--force', false, { description: 'End the flow now, recording tasks that did not stop as lost' });
   expectRevision = expectRevisionOption();
   requestId = requestIdOption();
+  status = Option.String('--status', { description: 'Bulk: only flows in these statuses (comma-separated)' });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'Bulk: print how many flows match and the first 20; change nothing' });
+  yes = Option.Boolean('--yes', false, { description: 'Bulk: cancel every open flow the filters select' });
+  rps = Option.String('--rps', { description: 'Bulk: at most this many cancels per second (default 20)' });
 
   async run(): Promise<Rendered | number> {
+    if (this.lookup === undefined) return this.cancelMatching();
+    if (describeFilters(this).length > 0 || this.dryRun || this.rps !== undefined) {
+      throw usage('flow cancel takes a <lookup> or filters (a bulk cancel), not both; drop the <lookup> to cancel every open flow the filters select.');
+    }
+    const lookup = this.lookup;
     const options: CancelOptions = {
       reason: this.reason,
       wait: !this.noWait,
@@ -56,13 +86,47 @@ export class FlowCancelCommand extends TaskFlowCommand {
       const stderr = this.context.stderr as NodeJS.WriteStream;
       const spin = options.wait && !this.json && stderr.isTTY === true;
       try {
-        const cancelling = client.cancel(this.lookup, options);
-        const result = spin ? await withSpinner(stderr, `Cancelling ${sanitize(this.lookup)}…`, cancelling) : await cancelling;
+        const cancelling = client.cancel(lookup, options);
+        const result = spin ? await withSpinner(stderr, `Cancelling ${sanitize(lookup)}…`, cancelling) : await cancelling;
         return renderCancelled(result);
       } catch (err) {
         if (this.json || !isStillActive(err)) throw err;
         return this.stillActive(err);
       }
+    });
+  }
+
+  /** Bulk cancel (spec §13): every open flow the filters select, through FlowClient.cancelMatching. */
+  private async cancelMatching(): Promise<Rendered> {
+    const filter = parseFlowFilter(this);
+    const rps = parseRps(this.rps);
+    if (describeFilters(this).length === 0) {
+      throw usage('flow cancel needs a <lookup>, or filters (--status, --type, --mode, --lookup-key, --since, --parent, --roots) selecting the open flows to cancel; it never cancels every flow.');
+    }
+    if (this.expectRevision !== undefined) throw usage('--expect-revision names one flow\'s revision; give a <lookup> with it, not filters.');
+    if (!this.dryRun && !this.yes) {
+      throw usage('A bulk cancel needs --yes to cancel every open flow these filters select; add --yes, or --dry-run to see first how many match.');
+    }
+    const wait = !this.noWait;
+    return this.withClient(async (client: FlowClient) => {
+      const { bulkOutcomeLine, renderBulkCancel } = await import('../../render/bulk-cancel');
+      const stdout = this.context.stdout;
+      const stderr = this.context.stderr as NodeJS.WriteStream;
+      // Progress: a line per flow in text; with --json, a counter on a terminal's stderr.
+      const counter = this.json && stderr.isTTY === true;
+      const result = await client.cancelMatching(filter, {
+        dryRun: this.dryRun,
+        rps,
+        reason: this.reason,
+        wait,
+        ...(this.force ? { force: true } : {}),
+        onOutcome: (outcome, { done, matched }) => {
+          if (!this.json) stdout.write(`${bulkOutcomeLine(outcome, { wait })}\n`);
+          else if (counter) stderr.write(`\rCancelled ${done} of ${matched}…\u001b[K`);
+        },
+      });
+      if (counter && !this.dryRun && result.matched > 0) stderr.write('\r\u001b[K');
+      return renderBulkCancel(result, { wait });
     });
   }
 

@@ -1,10 +1,10 @@
 import { Command, Option } from 'clipanion';
 import type { FlowClient, FlowSnapshot } from '../../../client';
 import type { LoadedConfig } from '../../../config';
-import { flowPaths, lookupArgument, parseDepth, TaskFlowCommand } from '../../options';
+import { flowPaths, jsonlOption, lookupArgument, parseDepth, TaskFlowCommand } from '../../options';
 import { childTreeLines } from '../../render/children';
 import { flowShowLines, renderFlowShow, uiLinkOf, watchLine } from '../../render/flows';
-import type { Rendered } from '../../render/output';
+import { jsonLine, type Rendered } from '../../render/output';
 import { truncate } from '../../render/text';
 
 const WATCH_INTERVAL_MS = 500;
@@ -25,19 +25,20 @@ export class FlowShowCommand extends TaskFlowCommand {
       \`<lookup>\` is a flow id, a lookup key (the newest open flow with it, else the newest), or a unique
       flow-id prefix of at least 6 characters.
 
-      The record comes from the flow itself (a query answered by a worker); when no worker answers,
-      from the memo Temporal keeps, which has no state and only the active tasks — the output says so.
+      The record comes from the flow itself (a query answered by a worker, every task); when it cannot
+      be read, the command says why and exits 1 — it never shows part of a record as the whole.
 
       \`--run <runId>\` shows an earlier run instead, such as the one \`flow retry\` started the current run from.
 
       \`--watch\` follows the flow until it ends: redrawn in place on a terminal, one line per change
-      otherwise (one JSON record per change with \`--json\`). It exits 0 when the flow succeeded, 1
-      otherwise.
+      otherwise (one JSON record per change with \`--json\` or \`--jsonl\`: a new revision, run or status).
+      It exits 0 when the flow succeeded, 1 otherwise.
 
       A flow with child flows (spec §12) shows them as a tree under its tasks: each child's status and
       task counts; \`--depth 2\` adds their own children, \`--depth 0\` leaves the tree out.
 
-      With \`--json\`: the FlowRecord (flat: its children are tasks with a \`childFlowId\`, and records of their own).
+      With \`--json\`: the FlowRecord (flat: its children are tasks with a \`childFlowId\`, and records of
+      their own). With \`--jsonl\`: the FlowRecord on one line.
     `,
     examples: [
       ['Show a flow by id', '$0 flow show greeting-1a2b3c4d'],
@@ -45,6 +46,7 @@ export class FlowShowCommand extends TaskFlowCommand {
       ['Follow a flow until it ends', '$0 flow show export:users --watch'],
       ['The run a retried flow was retried from', '$0 flow show report-q3 --run 5f1c…'],
       ['A release, its package builds and theirs', '$0 flow show release:1.4.0 --depth 2'],
+      ['Stream one record per change', '$0 flow show export:users --watch --jsonl'],
     ],
   });
 
@@ -52,6 +54,7 @@ export class FlowShowCommand extends TaskFlowCommand {
   watch = Option.Boolean('--watch', false, { description: 'Follow the flow live until it ends' });
   runId = Option.String('--run', { description: 'Show an earlier run of the flow (e.g. the one it was retried from) by its run id' });
   depth = Option.String('--depth', { description: 'Levels of child flows drawn under the tasks (default 1; 0: none)' });
+  jsonl = jsonlOption();
 
   async run(): Promise<Rendered | number> {
     const depth = parseDepth(this.depth);
@@ -72,13 +75,15 @@ export class FlowShowCommand extends TaskFlowCommand {
   /** Follows the flow (FlowClient.watch) until it ends, drawing each change; the exit code tells how it ended. */
   private async follow(client: FlowClient, _config: LoadedConfig, uiLink: (flowId: string) => string | null): Promise<number> {
     const stdout = this.context.stdout as NodeJS.WriteStream;
-    const tty = !this.json && stdout.isTTY === true;
+    const format = this.outputFormat();
+    const tty = format === 'text' && stdout.isTTY === true;
     let previous = '';
     let drawnLines = 0;
     let last: FlowSnapshot | undefined;
     for await (const snapshot of client.watch(this.lookup, { intervalMs: WATCH_INTERVAL_MS })) {
       last = snapshot;
-      const key = JSON.stringify(snapshot.flow);
+      // A stream of records says each revision once; text and --json print any visible difference.
+      const key = format === 'jsonl' ? `${snapshot.flow.runId}:${snapshot.flow.revision}:${snapshot.flow.status}` : JSON.stringify(snapshot.flow);
       if (tty) {
         const width = stdout.columns || 120;
         const lines = flowShowLines(snapshot, { uiLink: uiLink(snapshot.flow.flowId) }).map((l) => truncate(l, width));
@@ -87,7 +92,7 @@ export class FlowShowCommand extends TaskFlowCommand {
         stdout.write(`${up}${lines.map((l) => `${l}\u001b[K`).join('\n')}\n\u001b[J`);
         drawnLines = lines.length;
       } else if (key !== previous) {
-        stdout.write(`${this.json ? JSON.stringify(snapshot.flow) : watchLine(snapshot.flow)}\n`);
+        stdout.write(format === 'text' ? `${watchLine(snapshot.flow)}\n` : jsonLine(snapshot.flow));
       }
       previous = key;
     }

@@ -1,9 +1,9 @@
 import { Command, Option } from 'clipanion';
-import { flowOption, limitOption, lookupKeyFilterOption, modeOption, parseFlowScope, parseTaskStatuses, sinceOption, TaskFlowCommand, typeOption } from '../../options';
+import { flowOption, FlowFilterCommand, jsonlOption, limitOption, parseFlowScope, parseTaskStatuses } from '../../options';
 import type { Rendered } from '../../render/output';
 import { renderTaskList } from '../../render/tasks';
 
-export class TasksListCommand extends TaskFlowCommand {
+export class TasksListCommand extends FlowFilterCommand {
   static override paths = [['tasks', 'list'], ['tasks']];
 
   static override usage = Command.Usage({
@@ -14,7 +14,7 @@ export class TasksListCommand extends TaskFlowCommand {
       record, filtered by \`--status\` (comma-separated: queued, running, succeeded, failed, timed_out,
       cancelled, lost).
 
-      With \`--json\`: \`{count, tasks: [TaskRecord…]}\`.
+      With \`--json\`: \`{count, tasks: [TaskRecord…]}\`. With \`--jsonl\`: one TaskRecord per line.
     `,
     examples: [
       ['Running tasks of recent flows', '$0 tasks list --status running'],
@@ -24,11 +24,8 @@ export class TasksListCommand extends TaskFlowCommand {
 
   status = Option.String('--status', { description: 'Only these task statuses (comma-separated)' });
   flow = flowOption();
-  mode = modeOption();
-  type = typeOption();
-  lookupKey = lookupKeyFilterOption();
-  since = sinceOption();
   limit = limitOption();
+  jsonl = jsonlOption();
 
   async run(): Promise<Rendered> {
     const statuses = parseTaskStatuses(this.status);

@@ -1,9 +1,9 @@
 import { Command, Option } from 'clipanion';
-import { flowOption, limitOption, lookupKeyFilterOption, modeOption, parseFlowScope, sinceOption, TaskFlowCommand, typeOption } from '../../options';
+import { flowOption, FlowFilterCommand, limitOption, parseFlowScope } from '../../options';
 import type { Rendered } from '../../render/output';
 import { renderTaskShow } from '../../render/tasks';
 
-export class TasksShowCommand extends TaskFlowCommand {
+export class TasksShowCommand extends FlowFilterCommand {
   static override paths = [['tasks', 'show']];
 
   static override usage = Command.Usage({
@@ -23,10 +23,6 @@ export class TasksShowCommand extends TaskFlowCommand {
 
   taskId = Option.String({ name: 'taskId', required: true });
   flow = flowOption();
-  mode = modeOption();
-  type = typeOption();
-  lookupKey = lookupKeyFilterOption();
-  since = sinceOption();
   limit = limitOption();
 
   async run(): Promise<Rendered> {

@@ -56,7 +56,9 @@ function loadBundle() {
 }
 
 function loadCli(argv) {
-  if (!UNBUNDLED_COMMANDS.has(argv[0]) && bundleIsCurrent()) return loadBundle().cli;
+  // TASKFLOW_CLI_UNBUNDLED=1 runs the compiled modules (real file names in stack traces and profiles).
+  const unbundled = UNBUNDLED_COMMANDS.has(argv[0]) || process.env.TASKFLOW_CLI_UNBUNDLED === '1';
+  if (!unbundled && bundleIsCurrent()) return loadBundle().cli;
   try {
     return require(entry);
   } catch (err) {

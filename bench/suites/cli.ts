@@ -98,7 +98,7 @@ export async function flowList(ctx: BenchContext, sizes: Sizes): Promise<Row> {
   return {
     ...base,
     why: [
-      COLD_START_CAUSE(cold, result.baseline.median),
+      COLD_START_CAUSE(cold, result.baseline.median, 1.5),
       `On the server side the command makes ${rpcs(calls)} against the baseline's single list` +
         (pages > 1 ? '; FlowClient.list reads past the limit to set `more`, which the total count already tells' : '') +
         `; warm and in-process FlowClient.list takes ${ms(listOnly.ms)} against ${ms(rawList.ms)} for one raw 50-row list.`,
@@ -144,14 +144,14 @@ export async function flowShow(ctx: BenchContext, sizes: Sizes, flowId: string):
   return {
     ...base,
     why: [
-      COLD_START_CAUSE(cold, result.baseline.median),
+      COLD_START_CAUSE(cold, result.baseline.median, 3),
       `Warm and in-process, FlowClient.show takes ${ms(inProcess.ms)} against ${ms(describe.ms)} for one describe; the command makes ${rpcs(calls)}.` +
         (describes > 1 ? ' It describes the flow more than once.' : '') +
         (queries > 0 ? ' The query of a closed flow makes the worker fetch and replay its whole history.' : ''),
       'What would fix it: ' +
         (describes > 1 ? 'describe once and hand the description on; ' : '') +
         (queries > 0
-          ? 'for a closed flow, answer from the memo when it holds the final record (publish the full record once, in the activation that ends the flow) instead of a query that replays the history; '
+          ? 'for a closed flow, a final record readable without a replay (the memo may not hold it: spec §6 keeps the memo bounded; the close event could carry it for succeeded and failed flows, but a cancelled close carries no payload in the TypeScript SDK); '
           : '') +
         'and the start-up changes below.',
       ...coldStartFix(cold.profile?.packages ?? {}),
@@ -338,19 +338,9 @@ export async function flowShowOpen(ctx: BenchContext, sizes: Sizes): Promise<Row
     target,
     met: r <= 3,
     findings: [],
-    ...(r <= 3 ? {} : { why: [COLD_START_FLOOR] }),
+    ...(r <= 3 ? {} : { why: coldStartFix({}) }),
   };
 }
-
-/** What the start-up of a Node process that loads the Temporal client costs, measured, and what is left to try. */
-export const COLD_START_FLOOR =
-  'The floor is the Node process: it loads @temporalio/client, whose protobuf reflection of the whole Temporal API ' +
-  '(@temporalio/proto, built with protobufjs at load time) and gRPC stack run before the first request, where the Go CLI starts compiled. ' +
-  'Taken already: one bundled file read through V8\'s code cache (no module resolution, little compiling), no optimising compiler for a ' +
-  'sub-second process (--no-opt: a tenth of the CPU), zod and the client left unloaded by `--help`. Tried and dropped: a V8 start-up ' +
-  'snapshot of the bundle (`node --build-snapshot`) — Node 20 cannot serialise the http/http2 bindings gRPC loads ("global handle not ' +
-  'serialized"). Next levers: a snapshot on a Node whose snapshot builder supports http2, or a lean gRPC client for the CLI\'s handful of ' +
-  'calls with only the protobuf types they use.';
 
 /** `flow report` (revision-checked) against the same update sent by the Temporal CLI. */
 export async function flowReport(ctx: BenchContext, sizes: Sizes): Promise<Row> {
@@ -391,7 +381,7 @@ export async function flowReport(ctx: BenchContext, sizes: Sizes): Promise<Row> 
     target,
     met: r <= 3,
     findings: calls.length > 0 ? [`The command makes ${rpcs(calls)}: the update, then describe and query for the record its JSON answer carries (spec §9).`] : [],
-    ...(r <= 3 ? {} : { why: [COLD_START_FLOOR] }),
+    ...(r <= 3 ? {} : { why: coldStartFix({}) }),
   };
 }
 

@@ -79,6 +79,6 @@ test('text output of a retry names the new run and how to follow it', async () =
   expect(retried.code).toBe(0);
   const { flow } = await env.client.snapshot(started.flowId);
   expect(retried.stdout).toMatch(
-    new RegExp(`^Retried ${started.flowId} from run ${failed.runId} as run ${flow.runId}; it is \\w+ at revision \\d+\\.\\nFollow it with taskflow flow show ${started.flowId} --watch\\.\\n$`),
+    new RegExp(`^Retried ${started.flowId} from run ${failed.runId} as run ${flow.runId}; now \\w+ at revision \\d+\\.\\nFollow it with taskflow flow show ${started.flowId} --watch\\.\\n$`),
   );
 });

@@ -43,7 +43,7 @@ export class FlowRetryCommand extends TaskFlowCommand {
       const from = flow.retriedFrom ? ` from run ${sanitize(flow.retriedFrom.runId)}` : '';
       const text = [
         `Retried ${sanitize(flow.flowId)}${from} as run ${sanitize(flow.runId)}; ` +
-          `it is ${flow.status} at revision ${flow.revision}.`,
+          `now ${flow.status} at revision ${flow.revision}.`,
         `Follow it with taskflow flow show ${sanitize(flow.flowId)} --watch.`,
       ];
       return { json: { ok: true, flow }, text };

@@ -7,6 +7,13 @@ import { RecordUnavailableError } from './errors';
 
 /** How long one page of a record may take: a closed flow is replayed by the worker to answer. */
 const PAGE_DEADLINE_MS = 30_000;
+/**
+ * A query of an ended run is answered by a worker replaying it, and the SDK's worker can drop a
+ * query that arrives while it replays the same run for another one (it logs "leftover buffered
+ * tasks when evicting run"): the server then waits for an answer that never comes. So the wait is
+ * split in two: a query not answered within half of it is sent again.
+ */
+const QUERY_ATTEMPTS = 2;
 /** How long a read waits for a retried run to learn its revision before asking it to answer anyway. */
 const RETRY_PENDING_WAIT_MS = 10_000;
 /** Reads of a record that keeps changing while its pages are read, before giving up. */
@@ -94,22 +101,30 @@ async function queryPage(reader: RecordReader, handle: WorkflowHandle, request: 
 }
 
 async function queryPageOnce(reader: RecordReader, handle: WorkflowHandle, request: RecordPageRequest): Promise<RecordPage<FlowRecord> | PackedRecord> {
-  let started = Date.now();
-  let limitedByCaller = false;
-  try {
-    // Each query gets its own deadline, never later than one the caller set (the CLI's --timeout).
-    const storage = (reader.client.connection as { callContextStorage?: { getStore(): { deadline?: number | Date } | undefined } }).callContextStorage;
-    const outer = storage?.getStore()?.deadline;
-    const own = Date.now() + PAGE_DEADLINE_MS;
-    const deadline = outer === undefined ? own : Math.min(own, new Date(outer).getTime());
-    started = Date.now();
-    limitedByCaller = deadline < own;
-    return await reader.client.connection.withDeadline(deadline, () =>
-      handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request),
-    );
-  } catch (err) {
-    throw await unavailable(reader, handle.workflowId, err, { waitedMs: Date.now() - started, limitedByCaller });
+  const first = Date.now();
+  // Each query gets its own deadline, never later than one the caller set (the CLI's --timeout).
+  const storage = (reader.client.connection as { callContextStorage?: { getStore(): { deadline?: number | Date } | undefined } }).callContextStorage;
+  const outer = storage?.getStore()?.deadline;
+  const own = first + PAGE_DEADLINE_MS;
+  const deadline = outer === undefined ? own : Math.min(own, new Date(outer).getTime());
+  const limitedByCaller = deadline < own;
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= QUERY_ATTEMPTS;
+    const attemptDeadline = last ? deadline : Math.min(deadline, Date.now() + PAGE_DEADLINE_MS / QUERY_ATTEMPTS);
+    try {
+      return await reader.client.connection.withDeadline(attemptDeadline, () =>
+        handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request),
+      );
+    } catch (err) {
+      if (!last && isDeadline(err) && attemptDeadline < deadline) continue;
+      throw await unavailable(reader, handle.workflowId, err, { waitedMs: Date.now() - first, limitedByCaller });
+    }
   }
+}
+
+function isDeadline(err: unknown): boolean {
+  const code = (err as { code?: number })?.code ?? (err as { cause?: { code?: number } })?.cause?.code;
+  return code === 4 /* DEADLINE_EXCEEDED */ || code === 1 /* CANCELLED */ || /deadline/i.test((err as Error)?.message ?? '');
 }
 
 interface Waited {

@@ -10,10 +10,11 @@ const PAGE_DEADLINE_MS = 30_000;
 /**
  * A query of an ended run is answered by a worker replaying it, and the SDK's worker can drop a
  * query that arrives while it replays the same run for another one (it logs "leftover buffered
- * tasks when evicting run"): the server then waits for an answer that never comes. So the wait is
- * split in two: a query not answered within half of it is sent again.
+ * tasks when evicting run"): the server then waits for an answer that never comes. So a query not
+ * answered within half of its wait is sent once more beside it; the first answer wins. The first
+ * query keeps its whole wait: a long replay (10,000 tasks) is never cut short.
  */
-const QUERY_ATTEMPTS = 2;
+const SECOND_QUERY_AFTER_MS = PAGE_DEADLINE_MS / 2;
 /** How long a read waits for a retried run to learn its revision before asking it to answer anyway. */
 const RETRY_PENDING_WAIT_MS = 10_000;
 /** Reads of a record that keeps changing while its pages are read, before giving up. */
@@ -108,18 +109,42 @@ async function queryPageOnce(reader: RecordReader, handle: WorkflowHandle, reque
   const own = first + PAGE_DEADLINE_MS;
   const deadline = outer === undefined ? own : Math.min(own, new Date(outer).getTime());
   const limitedByCaller = deadline < own;
-  for (let attempt = 1; ; attempt++) {
-    const last = attempt >= QUERY_ATTEMPTS;
-    const attemptDeadline = last ? deadline : Math.min(deadline, Date.now() + PAGE_DEADLINE_MS / QUERY_ATTEMPTS);
-    try {
-      return await reader.client.connection.withDeadline(attemptDeadline, () =>
-        handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request),
-      );
-    } catch (err) {
-      if (!last && isDeadline(err) && attemptDeadline < deadline) continue;
-      throw await unavailable(reader, handle.workflowId, err, { waitedMs: Date.now() - first, limitedByCaller });
-    }
+  const ask = () =>
+    reader.client.connection.withDeadline(deadline, () => handle.query<RecordPage<FlowRecord> | PackedRecord, [RecordPageRequest]>(MESSAGES.record, request));
+  try {
+    return await answerOrAskAgain(ask, deadline);
+  } catch (err) {
+    throw await unavailable(reader, handle.workflowId, err, { waitedMs: Date.now() - first, limitedByCaller });
   }
+}
+
+/** The first answer of `ask()`, asked a second time beside the first when that is still unanswered halfway. */
+function answerOrAskAgain<T>(ask: () => Promise<T>, deadline: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let pending = 1;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (promise: Promise<T>) =>
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          // A refusal (not a timeout) is the answer; a timeout counts once both asks have timed out.
+          if (!isDeadline(err) || --pending === 0) {
+            clearTimeout(timer);
+            reject(err);
+          }
+        },
+      );
+    void settle(ask());
+    if (Date.now() + SECOND_QUERY_AFTER_MS < deadline) {
+      timer = setTimeout(() => {
+        pending++;
+        void settle(ask());
+      }, SECOND_QUERY_AFTER_MS);
+    }
+  });
 }
 
 function isDeadline(err: unknown): boolean {

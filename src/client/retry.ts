@@ -8,7 +8,8 @@ import { FlowError, FlowNotFoundError, RecordUnavailableError } from './errors';
 import { isNotFound, resolveDescribed } from './lookup';
 import { readRecord, workerPolls, type RecordReader } from './record';
 import { planFromResetPoint, planRetry, type RetryPlan } from './retry-plan';
-import { mergeDescription, type FlowSnapshot } from './snapshot';
+import type { FlowSession } from './session';
+import { mergeDescription } from './snapshot';
 import { flowRecordFromExecution } from './visibility';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -22,12 +23,6 @@ export interface RetryOptions {
 }
 
 /** What `retryFlow` needs of a FlowSession. */
-export interface RetryAccess {
-  client: Client;
-  reader(): RecordReader;
-  call<T>(fn: () => Promise<T>): Promise<T>;
-  snapshot(flowId: string): Promise<FlowSnapshot>;
-}
 
 const POLL_MS = 250;
 const WORKER_CHECK_MS = 5_000;
@@ -41,11 +36,11 @@ const WORKER_CHECK_MS = 5_000;
  * task completed; a run the flow's code no longer replays is refused, or terminated if only the new
  * run finds out, never left retrying a workflow task.
  */
-export async function retryFlow(access: RetryAccess, lookup: string, options: RetryOptions = {}): Promise<FlowRecord> {
-  const { client } = access;
-  const resolved = await access.call(() => resolveDescribed(client, lookup));
+export async function retryFlow(session: FlowSession, lookup: string, options: RetryOptions = {}): Promise<FlowRecord> {
+  const { client } = session;
+  const resolved = await session.call(() => resolveDescribed(client, lookup));
   const flowId = resolved.flowId;
-  const description = resolved.description ?? (await access.call(() => client.workflow.getHandle(flowId).describe()));
+  const description = resolved.description ?? (await session.call(() => client.workflow.getHandle(flowId).describe()));
   const reason = options.reason ?? null;
   const listed = flowRecordFromExecution(description);
   if (!listed) throw new FlowNotFoundError(flowId);
@@ -55,7 +50,7 @@ export async function retryFlow(access: RetryAccess, lookup: string, options: Re
     });
   }
   if (description.status.name === 'RUNNING') {
-    const finished = await finishInterruptedRetry(access, flowId, description.runId);
+    const finished = await finishInterruptedRetry(session, flowId, description.runId);
     if (finished) return finished;
     throw new FlowError(
       'not_ended',
@@ -66,7 +61,7 @@ export async function retryFlow(access: RetryAccess, lookup: string, options: Re
   }
 
   const runId = description.runId;
-  const old = mergeDescription(await readOldRecord(access.reader(), flowId, runId), description, 'query');
+  const old = mergeDescription(await readOldRecord(session.reader(), flowId, runId), description, 'query');
   if ((old.status === 'succeeded' || old.status === 'blocked') && options.fromStep === undefined) {
     throw new FlowError(
       'not_ended',
@@ -75,19 +70,19 @@ export async function retryFlow(access: RetryAccess, lookup: string, options: Re
       { status: old.status },
     );
   }
-  const history = await access.call(() => client.workflow.getHandle(flowId, runId).fetchHistory());
+  const history = await session.call(() => client.workflow.getHandle(flowId, runId).fetchHistory());
   const plan = planRetry(old, history.events ?? [], options.fromStep);
 
-  return withRetryLock(access, flowId, runId, async () => {
-    const current = await access.call(() => client.workflow.getHandle(flowId).describe());
+  return withRetryLock(session, flowId, runId, async () => {
+    const current = await session.call(() => client.workflow.getHandle(flowId).describe());
     if (current.runId !== runId) {
       throw new FlowError('not_ended', `Flow ${flowId} was retried meanwhile (run ${current.runId}); see taskflow flow show ${flowId}.`, {
         runId: current.runId,
       });
     }
-    const { runId: newRunId } = await access.call(() =>
+    const { runId: newRunId } = await session.call(() =>
       client.workflowService.resetWorkflowExecution({
-        namespace: access.reader().namespace,
+        namespace: session.reader().namespace,
         workflowExecution: { workflowId: flowId, runId },
         reason: `taskflow flow retry${reason ? `: ${reason}` : ''}`,
         // A plain number: protobufjs encodes it as the 64-bit event id.
@@ -103,15 +98,15 @@ export async function retryFlow(access: RetryAccess, lookup: string, options: Re
     );
     // The server (1.32) refuses a signal as a post-reset operation, so it follows the reset; until it arrives
     // the new run answers no record (ManagedFlow.awaitingRetry), so no reader sees its revision behind.
-    await signalRetried(access, flowId, newRunId, { runId, reason, record: old }, plan);
-    await firstWorkflowTask(access, flowId, runId, newRunId);
-    return (await access.snapshot(flowId)).flow;
+    await signalRetried(session, flowId, newRunId, { runId, reason, record: old }, plan);
+    await firstWorkflowTask(session, flowId, runId, newRunId);
+    return (await session.snapshot(flowId)).flow;
   });
 }
 
 /** Tells the run a reset made what it continues: the old run's last revision, its tasks' attempts and ends. */
 function signalRetried(
-  access: RetryAccess,
+  session: FlowSession,
   flowId: string,
   runId: string,
   from: { runId: string; reason: string | null; record: FlowRecord },
@@ -125,7 +120,7 @@ function signalRetried(
     attempts: plan.attempts,
     ended: plan.ended,
   };
-  return access.call(() => access.client.workflow.getHandle(flowId, runId).signal<[RetriedSignal]>(MESSAGES.retried, signal));
+  return session.call(() => session.client.workflow.getHandle(flowId, runId).signal<[RetriedSignal]>(MESSAGES.retried, signal));
 }
 
 /**
@@ -133,8 +128,8 @@ function signalRetried(
  * or someone reset the flow outside TaskFlow) waits for it: send it now, from the run it was reset
  * from. Null when the open run is not such a run.
  */
-async function finishInterruptedRetry(access: RetryAccess, flowId: string, runId: string): Promise<FlowRecord | null> {
-  const { client } = access;
+async function finishInterruptedRetry(session: FlowSession, flowId: string, runId: string): Promise<FlowRecord | null> {
+  const { client } = session;
   const handle = client.workflow.getHandle(flowId, runId);
   const pending = await client.connection
     .withDeadline(Date.now() + 10_000, () => handle.query(MESSAGES.record, { taskLimit: 0 }))
@@ -143,20 +138,20 @@ async function finishInterruptedRetry(access: RetryAccess, flowId: string, runId
       (err: unknown) => err instanceof Error && err.message.includes(RETRY_PENDING),
     );
   if (!pending) return null;
-  const events = (await access.call(() => handle.fetchHistory())).events ?? [];
+  const events = (await session.call(() => handle.fetchHistory())).events ?? [];
   const marker = events.find((e) => isResetMarker(e) && e.workflowTaskFailedEventAttributes!.newRunId === runId);
   const fromRunId = marker?.workflowTaskFailedEventAttributes?.baseRunId;
   if (!marker || !fromRunId) return null;
-  const baseDescription = await access.call(() => client.workflow.getHandle(flowId, fromRunId).describe());
-  const old = mergeDescription(await readOldRecord(access.reader(), flowId, fromRunId), baseDescription, 'query');
-  const baseEvents = (await access.call(() => client.workflow.getHandle(flowId, fromRunId).fetchHistory())).events ?? [];
+  const baseDescription = await session.call(() => client.workflow.getHandle(flowId, fromRunId).describe());
+  const old = mergeDescription(await readOldRecord(session.reader(), flowId, fromRunId), baseDescription, 'query');
+  const baseEvents = (await session.call(() => client.workflow.getHandle(flowId, fromRunId).fetchHistory())).events ?? [];
   const plan = planFromResetPoint(old, baseEvents, Number(marker.eventId));
   const reason = (marker.workflowTaskFailedEventAttributes!.failure?.message ?? '').replace(/^taskflow flow retry:? ?/, '') || null;
   // A run that ended meanwhile keeps the record it ended with (after the read's wait, as it stands).
-  await signalRetried(access, flowId, runId, { runId: fromRunId, reason, record: old }, plan).catch((err) => {
+  await signalRetried(session, flowId, runId, { runId: fromRunId, reason, record: old }, plan).catch((err) => {
     if (!isNotFound(err)) throw err;
   });
-  return (await access.snapshot(flowId)).flow;
+  return (await session.snapshot(flowId)).flow;
 }
 
 function isResetMarker(event: HistoryEvent): boolean {
@@ -178,10 +173,10 @@ const LOCK_TASK_QUEUE = 'taskflow-retry-locks';
  * an execution with an id made from the run, started with no other of that id running. It ends
  * when the retry does, or after a few minutes if that process died.
  */
-async function withRetryLock<T>(access: RetryAccess, flowId: string, runId: string, retry: () => Promise<T>): Promise<T> {
+async function withRetryLock<T>(session: FlowSession, flowId: string, runId: string, retry: () => Promise<T>): Promise<T> {
   let lock: WorkflowHandle;
   try {
-    lock = await access.client.workflow.start('taskflowRetryLock', {
+    lock = await session.client.workflow.start('taskflowRetryLock', {
       workflowId: `taskflow-retry-lock:${flowId}:${runId}`,
       taskQueue: LOCK_TASK_QUEUE,
       workflowExecutionTimeout: '5m',
@@ -227,13 +222,13 @@ const NONDETERMINISM = /(\[TMPRL1100\]|Nondeterminism)[^\n]*/;
  * longer replays the old history), the run is terminated so it does not retry that task unnoticed,
  * and the error names the replay failure.
  */
-async function firstWorkflowTask(access: RetryAccess, flowId: string, fromRunId: string, runId: string): Promise<void> {
-  const { client } = access;
-  const reader = access.reader();
+async function firstWorkflowTask(session: FlowSession, flowId: string, fromRunId: string, runId: string): Promise<void> {
+  const { client } = session;
+  const reader = session.reader();
   const execution = { workflowId: flowId, runId };
   let nextWorkerCheck = Date.now() + WORKER_CHECK_MS;
   for (;;) {
-    const { history } = await access.call(() =>
+    const { history } = await session.call(() =>
       client.workflowService.getWorkflowExecutionHistoryReverse({ namespace: reader.namespace, execution, maximumPageSize: 20 }),
     );
     const outcome = (history?.events ?? []).find(
@@ -243,7 +238,7 @@ async function firstWorkflowTask(access: RetryAccess, flowId: string, fromRunId:
     if (outcome && !failed) return;
     if (failed && !isResetMarker(outcome!)) {
       const replayError = (failed.failure?.message ?? 'unknown error').split('\n')[0]!;
-      await access.call(() => client.workflow.getHandle(flowId, runId).terminate(`taskflow flow retry: ${replayError}`)).catch(() => undefined);
+      await session.call(() => client.workflow.getHandle(flowId, runId).terminate(`taskflow flow retry: ${replayError}`)).catch(() => undefined);
       throw new FlowError(
         'not_replayable',
         `Flow ${flowId} could not be retried: its code no longer replays run ${fromRunId} (${replayError}); ` +

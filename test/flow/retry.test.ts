@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FlowError } from '../../src/client';
-import { retryFlow, type RetryAccess } from '../../src/client/retry';
+import { retryFlow } from '../../src/client/retry';
+import { FlowSession } from '../../src/client/session';
 import { retryLedger } from '../fixtures/retry-flows/retry-ledger';
 import * as activities from '../fixtures/retry-activities';
 import { flowTestEnv, eventually, type FlowTestEnv } from '../helpers/flows';
@@ -300,19 +301,17 @@ describe('a flow whose code changed so that it no longer replays its run', () =>
   test('when only the new run finds out (the code changed during the retry), that run is terminated, not left retrying', async () => {
     const failed = await failedFlow();
     let calls = 0;
-    const access: RetryAccess = {
-      client: env.client.client,
-      reader: () => ({ client: env.client.client, taskQueue: env.config.taskQueue, namespace: env.config.connection.namespace }),
-      // The lookup is call 1; the old run's record is read by the old code before call 2 (its history), then the swap.
-      call: async (fn) => {
+    // The lookup is call 1; the old run's record is read by the old code before call 2 (its history), then the swap.
+    class SwappingSession extends FlowSession {
+      override async call<T>(fn: () => Promise<T>): Promise<T> {
         if (++calls === 2) {
           await env.stopWorker();
           await changed.startWorker({ ...activities });
         }
-        return fn();
-      },
-      snapshot: (flowId) => env.client.snapshot(flowId),
-    };
+        return super.call(fn);
+      }
+    }
+    const access = new SwappingSession(env.client.client, env.config);
     try {
       const err = await retryFlow(access, failed.flowId).catch((e) => e);
       expect(err).toBeInstanceOf(FlowError);
